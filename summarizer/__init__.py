@@ -1,0 +1,1 @@
+"""Structured, grounded summaries of news articles."""

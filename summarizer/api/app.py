@@ -1,0 +1,56 @@
+"""`create_app(settings)`: the one place routes, lifespan, OpenAPI and error handling are wired."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from summarizer.api.problems import EXCEPTION_HANDLERS
+from summarizer.api.routes import SummaryController, health, ready
+from summarizer.llm import LLMClient
+from summarizer.local_model.runtime import local_server
+from summarizer.prompts import PromptLibrary
+from summarizer.service import Summarizer
+from summarizer.settings import Settings
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the API. With no upstream configured, the lifespan starts (and stops) the local model."""
+    prompts = PromptLibrary.load(settings.prompts_dir)  # bad templates fail at start-up, not per request
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        server = None
+        if settings.uses_local_model:
+            server = await asyncio.to_thread(local_server(settings).start)
+            base_url = server.base_url
+        else:
+            assert settings.llm_base_url is not None
+            base_url = settings.llm_base_url
+        llm = LLMClient(settings, base_url)
+        app.state.summarizer = Summarizer(settings, llm, prompts)
+        try:
+            yield
+        finally:
+            await llm.close()
+            if server is not None:
+                await asyncio.to_thread(server.stop)
+
+    return Litestar(
+        route_handlers=[SummaryController, health, ready],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_article_chars * 4 + 65_536,
+        openapi_config=OpenAPIConfig(
+            title="summarizer",
+            version="1.0.0",
+            description="Structured, grounded summaries of news articles.",
+            path="/docs",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+    )

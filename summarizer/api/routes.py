@@ -1,0 +1,48 @@
+"""Routes: summarize, health, readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from summarizer.service import ArticleIn, Summarizer, SummaryResponse
+
+
+class SummarizeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    article: ArticleIn
+    prompt: str | None = Field(default=None, description="Prompt as `id` (latest) or `id@version`.")
+
+
+class SummaryController(Controller):
+    path = "/v1"
+    tags = ["summaries"]  # noqa: RUF012
+
+    @post(
+        "/summaries",
+        status_code=200,
+        summary="Summarize an article",
+        description="Returns a grounded summary. Errors are RFC 9457 problem details: 422 bad input, "
+        "413 too large, 502 invalid model output, 503 upstream unavailable, 504 deadline exceeded.",
+    )
+    async def summarize(self, data: SummarizeRequest, state: State) -> SummaryResponse:
+        summarizer: Summarizer = state.summarizer
+        return await summarizer.summarize(data.article, data.prompt)
+
+
+@get("/health", tags=["ops"], summary="Liveness")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/ready", tags=["ops"], summary="Readiness: the upstream LLM answers")
+async def ready(state: State) -> dict[str, Any]:
+    summarizer: Summarizer = state.summarizer
+    if not await summarizer.llm.ping():
+        raise HTTPException(status_code=503, detail="upstream LLM not reachable", headers={"Retry-After": "5"})
+    return {"status": "ready", "upstream": summarizer.llm.base_url, "model": summarizer.settings.llm_model}

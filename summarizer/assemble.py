@@ -1,0 +1,104 @@
+"""Turn the model's drafts into a grounded `Summary`: drop what the article does not contain, add spans.
+
+Parties and places the article never names are dropped rather than re-asked (a re-ask costs a whole
+model call, and a missing extra is cheaper than a wrong one); quote speakers are resolved to party
+names, and a speaker the article names but the party list missed becomes a party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from summarizer.extraction import ClaimDraft, LocationDraft, OutcomeDraft, PartyDraft
+from summarizer.grounding import Article, QuoteCandidate
+from summarizer.schemas import ContestedClaim, Location, Outcome, Party, Quote
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def ground_parties(article: Article, drafts: Iterable[PartyDraft]) -> list[Party]:
+    parties: dict[str, Party] = {}
+    for draft in drafts:
+        names = [draft.name, *draft.aliases]
+        present = [n for n in names if n.strip() and article.mentions([n])]
+        if not present or _key(draft.name) in parties:
+            continue
+        name = draft.name if draft.name in present else present[0]
+        aliases = [a for a in present if _key(a) != _key(name)]
+        parties[_key(name)] = Party(
+            name=name, kind=draft.kind, role=draft.role, aliases=aliases[:8], mentions=article.mentions(present)
+        )
+    return list(parties.values())
+
+
+def ground_locations(article: Article, drafts: Iterable[LocationDraft]) -> list[Location]:
+    places: dict[str, Location] = {}
+    for draft in drafts:
+        mentions = article.mentions([draft.name])
+        if mentions and _key(draft.name) not in places:
+            places[_key(draft.name)] = Location(name=draft.name, kind=draft.kind, role=draft.role, mentions=mentions)
+    return list(places.values())
+
+
+def resolve_party(name: str, parties: Sequence[Party]) -> Party | None:
+    """The party a free-text name refers to: exact name or alias first, then a shared surname."""
+    wanted = _key(name)
+    for party in parties:
+        if wanted in {_key(n) for n in [party.name, *party.aliases]}:
+            return party
+    tokens = set(wanted.split())
+    for party in parties:
+        party_tokens = set(_key(party.name).split())
+        if tokens and party_tokens and (tokens <= party_tokens or party_tokens <= tokens):
+            return party
+    return None
+
+
+def speaker_party(article: Article, name: str, parties: list[Party]) -> Party | None:
+    """Resolve a speaker, adding them as a party when the article names them but the list missed them."""
+    party = resolve_party(name, parties)
+    if party is None and article.mentions([name]):
+        party = Party(name=name, kind="person", role="quoted", mentions=article.mentions([name]))
+        parties.append(party)
+    return party
+
+
+def quote_from_candidate(candidate: QuoteCandidate, speaker: Party) -> Quote:
+    return Quote(
+        text=candidate.text, speaker=speaker.name, partial=candidate.partial, start=candidate.start, end=candidate.end
+    )
+
+
+def quote_from_text(article: Article, text: str, speaker: Party) -> Quote | None:
+    span = article.locate(text)
+    if span is None:
+        return None
+    verbatim = article.text[span.start : span.end]
+    candidate = QuoteCandidate(verbatim, span.start, span.end)
+    return quote_from_candidate(candidate, speaker)
+
+
+def outcomes(drafts: Iterable[OutcomeDraft], parties: Sequence[Party]) -> list[Outcome]:
+    result = []
+    for draft in drafts:
+        names = [p.name for n in draft.parties if (p := resolve_party(n, parties)) is not None]
+        result.append(Outcome(description=draft.description, status=draft.status, parties=list(dict.fromkeys(names))))
+    return result
+
+
+def claims(drafts: Iterable[ClaimDraft], parties: Sequence[Party]) -> list[ContestedClaim]:
+    def canonical(name: str) -> str:
+        party = resolve_party(name, parties)
+        return party.name if party else name
+
+    return [
+        ContestedClaim(
+            claim=d.claim,
+            claimant=canonical(d.claimant),
+            disputed_by=[canonical(n) for n in d.disputed_by],
+            evidence=d.evidence,
+        )
+        for d in drafts
+    ]

@@ -1,0 +1,173 @@
+"""The one exception tree of the summarizer, and its mapping to RFC 9457 problem details.
+
+    SummarizerError                      anything this package raises on purpose
+    ├── ConfigurationError               the service was set up wrong (fails at start-up)
+    │   └── LocalModelError              the embedded model could not be fetched, verified or started
+    ├── InputError                 422   the request is malformed or the article unusable
+    │   ├── ArticleTooLarge        413   over the configured character or token budget
+    │   └── PromptNotFound         422   the request names a prompt id@version that does not exist
+    ├── PromptRenderError                a template needs a variable that was not supplied (a bug, 500)
+    └── UpstreamError                    the LLM could not produce a valid answer
+        ├── UpstreamUnavailable    503   connection refused, 5xx or 429 after retries (Retry-After)
+        ├── UpstreamTimeout        504   the overall deadline passed
+        └── InvalidModelOutput     502   output still invalid after every re-ask
+
+`problem_for(exc)` is the single place where these become HTTP status codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PROBLEM_BASE = "https://summarizer.dev/problems/"
+
+
+class SummarizerError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    status_code = 500
+    slug = "internal"
+    title = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class ConfigurationError(SummarizerError):
+    """The service was configured wrong; raised at start-up, shown as one line."""
+
+    slug = "configuration"
+    title = "Service misconfigured"
+
+
+class LocalModelError(ConfigurationError):
+    """The embedded local model could not be fetched, verified or started."""
+
+    status_code = 503
+    slug = "local-model"
+    title = "Local model unavailable"
+
+
+class InputError(SummarizerError):
+    """The request or the article in it cannot be summarized as sent."""
+
+    status_code = 422
+    slug = "invalid-input"
+    title = "Invalid input"
+
+
+class ArticleTooLarge(InputError):
+    """The article is over the configured character or token budget."""
+
+    status_code = 413
+    slug = "article-too-large"
+    title = "Article too large"
+
+
+class PromptNotFound(InputError):
+    """The prompt id or version named in the request does not exist."""
+
+    slug = "prompt-not-found"
+    title = "Prompt not found"
+
+
+class PromptRenderError(SummarizerError):
+    """A template referenced a variable the caller did not supply."""
+
+    slug = "prompt-render"
+    title = "Prompt template error"
+
+
+class UpstreamError(SummarizerError):
+    """The upstream LLM failed to produce a valid answer."""
+
+    status_code = 502
+    slug = "upstream"
+    title = "Upstream error"
+
+    def __init__(self, detail: str, *, usage: Usage | None = None, attempts: int = 0, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.usage = usage or Usage()
+        self.attempts = attempts
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The upstream refused, failed or rate-limited us beyond the retry budget."""
+
+    status_code = 503
+    slug = "upstream-unavailable"
+    title = "Upstream LLM unavailable"
+
+    def __init__(self, detail: str, *, retry_after_s: float | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after_s = retry_after_s
+
+
+class UpstreamTimeout(UpstreamError):
+    """The overall per-request deadline passed before a valid answer arrived."""
+
+    status_code = 504
+    slug = "deadline-exceeded"
+    title = "Deadline exceeded"
+
+
+class InvalidModelOutput(UpstreamError):
+    """The model's output was still unparseable or ungrounded after every re-ask."""
+
+    status_code = 502
+    slug = "invalid-model-output"
+    title = "Invalid model output"
+
+
+@dataclass
+class Usage:
+    """Tokens spent, summed over every attempt (failed ones included)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+
+    def merge(self, other: Usage) -> None:
+        self.add(other.prompt_tokens, other.completion_tokens)
+
+
+@dataclass
+class Problem:
+    """An RFC 9457 problem-details body plus the headers that go with it."""
+
+    status: int
+    type: str
+    title: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail, **self.extra}
+
+
+def problem_for(exc: SummarizerError) -> Problem:
+    """Map any error of the tree to its problem details: the one place statuses are decided."""
+    extra: dict[str, Any] = {k: v for k, v in exc.extra.items() if v is not None}
+    headers: dict[str, str] = {}
+    if isinstance(exc, UpstreamError):
+        extra["attempts"] = exc.attempts
+        extra["usage"] = {"prompt_tokens": exc.usage.prompt_tokens, "completion_tokens": exc.usage.completion_tokens}
+    if isinstance(exc, UpstreamUnavailable) and exc.retry_after_s is not None:
+        seconds = max(1, round(exc.retry_after_s))
+        headers["Retry-After"] = str(seconds)
+        extra["retry_after_s"] = seconds
+    return Problem(
+        status=exc.status_code,
+        type=PROBLEM_BASE + exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        extra=extra,
+        headers=headers,
+    )

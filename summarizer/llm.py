@@ -1,0 +1,200 @@
+"""The LLM client: one AsyncOpenAI connection, instructor for structured output, tenacity for transport.
+
+Layering, from the wire up:
+    AsyncOpenAI (max_retries=0)  ->  transport loop (summarizer.retry)  ->  instructor re-ask loop
+so each re-ask is one logical call whose HTTP attempts are retried on their own, and a transport
+failure never restarts the re-ask count. A `CallScope` (one per summary) carries the deadline and
+adds up tokens and attempts, failed ones included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import instructor
+import openai
+from instructor.core.exceptions import (
+    IncompleteOutputException,
+    InstructorRetryException,
+)
+from pydantic import BaseModel
+from tenacity import RetryCallState
+
+from summarizer.errors import (
+    InvalidModelOutput,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    Usage,
+)
+from summarizer.retry import is_transient, retry_after_seconds, transport_retrying
+from summarizer.settings import Settings
+
+T = TypeVar("T", bound=BaseModel)
+
+_MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "md_json": instructor.Mode.MD_JSON}
+
+
+@dataclass
+class CallScope:
+    """Budget and bookkeeping of one summary: deadline, tokens, and how many calls it took."""
+
+    deadline: float
+    usage: Usage = field(default_factory=Usage)
+    upstream_calls: int = 0
+    transport_retries: int = 0
+    model_calls: int = 0
+    tasks: int = 0
+
+    @property
+    def reasks(self) -> int:
+        """Model calls beyond the first of each task: instructor's validation re-asks."""
+        return max(self.model_calls - self.tasks, 0)
+
+    @classmethod
+    def starting_now(cls, budget_s: float) -> CallScope:
+        return cls(deadline=time.monotonic() + budget_s)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+_scope: contextvars.ContextVar[CallScope] = contextvars.ContextVar("summarizer_call_scope")
+
+
+@contextmanager
+def call_scope(scope: CallScope) -> Iterator[CallScope]:
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+
+
+def _jinja_literal(text: str) -> str:
+    """Make `text` render to itself under Jinja.
+
+    instructor renders every message as a Jinja template whenever a validation context is passed.
+    Articles are untrusted: `{{ ... }}` in one must stay text, never be evaluated. Every Jinja
+    construct starts with `{`, so emitting that one character through an expression is a complete escape.
+    """
+    return text.replace("{", "{{ '{' }}")
+
+
+class LLMClient:
+    """Structured calls to any OpenAI-compatible endpoint."""
+
+    def __init__(self, settings: Settings, base_url: str) -> None:
+        self.settings = settings
+        self.base_url = base_url
+        self._openai = openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=settings.llm_api_key.get_secret_value(),
+            max_retries=0,
+            timeout=openai.Timeout(settings.llm_timeout_s, connect=settings.llm_connect_timeout_s),
+        )
+        self._structured = instructor.patch(create=self._create, mode=_MODES[settings.llm_mode])
+
+    async def close(self) -> None:
+        await self._openai.close()
+
+    async def ping(self) -> bool:
+        """True when the upstream answers its model list: what /ready reports."""
+        try:
+            await self._openai.models.list(timeout=3.0)
+        except openai.OpenAIError:
+            return False
+        return True
+
+    async def _create(self, **kwargs: Any) -> Any:
+        """One logical model call, its transport failures retried; called by instructor per (re-)ask."""
+        scope = _scope.get()
+        scope.model_calls += 1
+
+        def count_retry(_state: RetryCallState) -> None:
+            scope.transport_retries += 1
+
+        retrying = transport_retrying(
+            retries=self.settings.llm_transport_retries,
+            max_wait_s=self.settings.llm_retry_max_wait_s,
+            remaining_s=scope.remaining,
+            before_retry=count_retry,
+        )
+        async for attempt in retrying:
+            with attempt:
+                remaining = scope.remaining()
+                if remaining <= 0:
+                    raise UpstreamTimeout("deadline exceeded before the upstream answered")
+                scope.upstream_calls += 1
+                response = await self._openai.chat.completions.create(
+                    **kwargs, timeout=min(self.settings.llm_timeout_s, remaining)
+                )
+        if response.usage is not None:
+            scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+        return response
+
+    async def extract(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, str]],
+        context: dict[str, Any],
+        *,
+        max_tokens: int | None = None,
+    ) -> T:
+        """Fill `response_model`, re-asking (bounded) while its validators reject the output."""
+        scope = _scope.get()
+        scope.tasks += 1
+        safe_messages = [{**m, "content": _jinja_literal(m["content"])} for m in messages]
+        try:
+            async with asyncio.timeout(max(scope.remaining(), 0.001)):
+                result: T = await self._structured(  # type: ignore[misc]
+                    response_model=response_model,
+                    messages=safe_messages,
+                    context=context,
+                    max_retries=self.settings.llm_reasks,
+                    model=self.settings.llm_model,
+                    temperature=self.settings.llm_temperature,
+                    max_tokens=max_tokens or self.settings.llm_max_tokens,
+                )
+                return result
+        except TimeoutError as exc:
+            raise self._failure(UpstreamTimeout, "the request deadline passed before the model answered") from exc
+        except InstructorRetryException as exc:
+            raise self._failure(
+                InvalidModelOutput,
+                f"model output still invalid after {exc.n_attempts} attempts: {_first_line(exc)}",
+            ) from exc
+        except IncompleteOutputException as exc:
+            raise self._failure(
+                InvalidModelOutput, "model output was cut off at max_tokens (finish_reason=length)"
+            ) from exc
+        except openai.APIStatusError as exc:
+            if is_transient(exc):
+                raise self._failure(
+                    UpstreamUnavailable,
+                    f"upstream answered {exc.status_code} after {scope.upstream_calls} attempts",
+                    retry_after_s=retry_after_seconds(exc) or 5.0,
+                ) from exc
+            raise self._failure(UpstreamError, f"upstream rejected the request: {exc.status_code}") from exc
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise self._failure(
+                UpstreamUnavailable, f"upstream unreachable: {type(exc).__name__}", retry_after_s=5.0
+            ) from exc
+        except UpstreamError as exc:
+            raise self._failure(type(exc), exc.detail) from exc
+
+    @staticmethod
+    def _failure(kind: type[UpstreamError], detail: str, **extra: Any) -> UpstreamError:
+        scope = _scope.get()
+        return kind(detail, usage=scope.usage, attempts=scope.upstream_calls, **extra)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

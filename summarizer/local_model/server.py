@@ -1,0 +1,154 @@
+"""Run llama.cpp's OpenAI-compatible server as a child process that never outlives us.
+
+Started with a health-wait (the port answers `/v1/models`), stopped with SIGTERM then SIGKILL, and
+tied to our lifetime on Linux with PR_SET_PDEATHSIG so even a killed parent takes it down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+import httpx
+
+from summarizer.errors import LocalModelError
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass(frozen=True)
+class LlamaServerConfig:
+    model: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    n_ctx: int = 8192
+    n_threads: int | None = None
+    prompt_cache: bool = True
+    prompt_lookup_drafts: bool = False
+    start_timeout_s: float = 180.0
+
+    def command(self, port: int) -> list[str]:
+        cmd = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(self.model),
+            "--host", self.host,
+            "--port", str(port),
+            "--n_ctx", str(self.n_ctx),
+            "--cache", "true" if self.prompt_cache else "false",
+            "--verbose", "false",
+        ]  # fmt: skip
+        if self.n_threads:
+            cmd += ["--n_threads", str(self.n_threads)]
+        if self.prompt_lookup_drafts:
+            cmd += ["--draft_model", "prompt-lookup-decoding"]
+        return cmd
+
+
+class LlamaServer:
+    """One llama.cpp server process; use as a context manager."""
+
+    def __init__(self, config: LlamaServerConfig, on_wait: Callable[[float], None] | None = None) -> None:
+        self.config = config
+        self.port = config.port or free_port(config.host)
+        self._on_wait = on_wait
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self.port}/v1"
+
+    def start(self) -> Self:
+        if not self.config.model.is_file():
+            raise LocalModelError(f"model file not found: {self.config.model}")
+        try:
+            import llama_cpp.server  # noqa: F401
+        except ImportError as exc:
+            raise LocalModelError(
+                "llama-cpp-python is not installed; install the 'local' extra (make install) "
+                "or set SUMMARIZER_LLM_BASE_URL to use another OpenAI-compatible server"
+            ) from exc
+        self._process = subprocess.Popen(
+            self.config.command(self.port),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_healthy(self) -> None:
+        started = time.monotonic()
+        while True:
+            elapsed = time.monotonic() - started
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise LocalModelError(
+                    f"llama.cpp server exited with code {self._process.returncode} while starting; "
+                    f"last output: {self.log_tail()}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base_url}/models", timeout=2.0).status_code == 200:
+                    return
+            if elapsed > self.config.start_timeout_s:
+                raise LocalModelError(
+                    f"llama.cpp server did not become healthy within {self.config.start_timeout_s:.0f}s; "
+                    f"last output: {self.log_tail()}"
+                )
+            if self._on_wait:
+                self._on_wait(elapsed)
+            time.sleep(0.5)
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(text[-lines:]) or "(no output)"
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(grace_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._log.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._log.name)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

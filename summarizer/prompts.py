@@ -1,0 +1,127 @@
+"""Prompt templates as files: front-matter (id, version, description, tasks) plus a Jinja body.
+
+The body renders the *shared prefix* of every call (instructions and the delimited article), so a
+server with prompt caching evaluates the article once per summary; each task adds one short user
+message. Rendering uses `StrictUndefined`: a missing variable fails before any model call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jinja2 import Environment, StrictUndefined, TemplateError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
+
+Strategy = Literal["single", "grouped"]
+ARTICLE_OPEN, ARTICLE_CLOSE = "<article>", "</article>"
+
+
+class PromptFrontMatter(BaseModel):
+    """The header of a prompt file; unknown keys are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    description: str
+    strategy: Strategy
+    tasks: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """The messages of one call: the shared system prefix and one task instruction."""
+
+    system: str
+    user: str
+
+    def messages(self) -> list[dict[str, str]]:
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
+
+
+def _untrusted(text: str) -> str:
+    """Neutralise anything in the article that could close its delimiter early."""
+    return text.replace(ARTICLE_CLOSE, "</ article>").replace(ARTICLE_OPEN, "< article>")
+
+
+# Prompts are plain text for a model, not HTML: escaping would corrupt the article.
+_ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)  # noqa: S701
+_ENV.filters["untrusted"] = _untrusted
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One versioned prompt template, loaded from `prompts/<id>/v<version>.md`."""
+
+    meta: PromptFrontMatter
+    body: str
+    sha256: str
+    path: Path
+
+    @property
+    def ref(self) -> str:
+        return f"{self.meta.id}@{self.meta.version}"
+
+    @property
+    def hash(self) -> str:
+        return self.sha256[:16]
+
+    def render(self, task: str, **variables: Any) -> RenderedPrompt:
+        if task not in self.meta.tasks:
+            raise PromptRenderError(f"prompt {self.ref} has no task {task!r}")
+        try:
+            system = _ENV.from_string(self.body).render(**variables).strip()
+            user = _ENV.from_string(self.meta.tasks[task]).render(**variables).strip()
+        except TemplateError as exc:
+            raise PromptRenderError(f"prompt {self.ref}, task {task}: {exc}") from exc
+        return RenderedPrompt(system=system, user=user)
+
+
+def parse_prompt(path: Path) -> Prompt:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    if not text.startswith("---\n"):
+        raise ConfigurationError(f"{path}: a prompt file starts with '---' front-matter")
+    try:
+        header, body = text[4:].split("\n---\n", 1)
+        meta = PromptFrontMatter.model_validate(yaml.safe_load(header))
+    except (ValueError, yaml.YAMLError, ValidationError) as exc:
+        raise ConfigurationError(f"{path}: invalid front-matter: {exc}") from exc
+    expected = (path.parent.name, path.stem)
+    if expected != (meta.id, f"v{meta.version}"):
+        raise ConfigurationError(f"{path}: file must live at {meta.id}/v{meta.version}.md")
+    return Prompt(meta=meta, body=body, sha256=hashlib.sha256(raw).hexdigest(), path=path)
+
+
+class PromptLibrary:
+    """Every prompt in a folder, looked up by `id` (latest version) or `id@version`."""
+
+    def __init__(self, prompts: list[Prompt]) -> None:
+        self._by_ref = {p.ref: p for p in prompts}
+        self._latest: dict[str, Prompt] = {}
+        for prompt in sorted(prompts, key=lambda p: p.meta.version):
+            self._latest[prompt.meta.id] = prompt
+
+    @classmethod
+    def load(cls, folder: Path) -> PromptLibrary:
+        files = sorted(folder.glob("*/v*.md"))
+        if not files:
+            raise ConfigurationError(f"no prompt files under {folder}")
+        return cls([parse_prompt(p) for p in files])
+
+    def get(self, ref: str) -> Prompt:
+        """`id` gives the latest version; `id@N` an exact one."""
+        prompt = self._by_ref.get(ref) if "@" in ref else self._latest.get(ref)
+        if prompt is None:
+            known = ", ".join(sorted(self._by_ref))
+            raise PromptNotFound(f"unknown prompt {ref!r}; known: {known}")
+        return prompt
+
+    def refs(self) -> list[str]:
+        return sorted(self._by_ref)

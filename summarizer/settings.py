@@ -1,0 +1,124 @@
+"""Typed configuration, read from the environment only by whoever builds it (the CLI).
+
+Nothing here is read at import time: `create_app(settings)` and every component take a `Settings`
+instance, so tests build their own without touching `os.environ`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+InstructorModeName = Literal["tools", "json", "md_json"]
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "summarizer"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Environment variables use the `SUMMARIZER_` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="SUMMARIZER_", extra="ignore", frozen=True)
+
+    # --- upstream LLM -------------------------------------------------------------------------
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible base URL (e.g. https://api.openai.com/v1). "
+        "Unset: start the embedded local llama.cpp server.",
+    )
+    llm_api_key: SecretStr = Field(default=SecretStr("not-needed"), description="API key sent to the upstream LLM.")
+    llm_model: str = Field(
+        default="qwen2.5-coder-1.5b-instruct",
+        description="Model name sent upstream (the local server answers to any name).",
+    )
+    llm_mode: InstructorModeName = Field(
+        default="tools",
+        description="instructor mode: tools (function calling), json or md_json.",
+    )
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_max_tokens: int = Field(
+        default=1024,
+        ge=64,
+        le=32768,
+        description="Cap on completion tokens per call; small models loop without one.",
+    )
+    llm_timeout_s: float = Field(default=120.0, gt=0, description="Read timeout of one upstream HTTP call, in seconds.")
+    llm_connect_timeout_s: float = Field(
+        default=5.0, gt=0, description="Connect timeout of one upstream HTTP call, in seconds."
+    )
+    llm_transport_retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries of one call after 408/409/429/5xx, timeouts or connection errors.",
+    )
+    llm_retry_max_wait_s: float = Field(
+        default=20.0, ge=0, description="Longest wait between transport retries (Retry-After capped here)."
+    )
+    llm_reasks: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Re-asks after the model's output fails parsing or grounding validation.",
+    )
+    request_deadline_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Overall deadline of one summary: every call, retry and re-ask included.",
+    )
+
+    # --- prompts ------------------------------------------------------------------------------
+    prompts_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "prompts",
+        description="Folder of prompt template files.",
+    )
+    default_prompt: str = Field(
+        default="summarize-grouped", description="Prompt id (or id@version) used when a request names none."
+    )
+
+    # --- input limits -------------------------------------------------------------------------
+    max_article_chars: int = Field(
+        default=40_000, gt=0, description="Longest article text accepted, in characters (413 above)."
+    )
+    max_article_tokens: int = Field(
+        default=12_000,
+        gt=0,
+        description="Longest article accepted in estimated tokens (chars/4, 413 above).",
+    )
+
+    # --- embedded local model -----------------------------------------------------------------
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where the local model and other downloads are kept.",
+    )
+    local_model_path: Path | None = Field(
+        default=None,
+        description="A GGUF file to serve instead of the bundled Qwen2.5-Coder-1.5B download.",
+    )
+    local_host: str = Field(default="127.0.0.1", description="Bind address of the local llama.cpp server.")
+    local_port: int = Field(default=0, ge=0, le=65535, description="Port of the local server (0: pick a free one).")
+    local_ctx: int = Field(default=8192, ge=512, description="Context window of the local server, in tokens.")
+    local_threads: int | None = Field(default=None, description="CPU threads for llama.cpp (unset: all cores).")
+    local_prompt_cache: bool = Field(
+        default=True, description="llama.cpp --cache: reuse the evaluated article prefix across calls."
+    )
+    local_prompt_lookup: bool = Field(
+        default=False, description="llama.cpp prompt-lookup decoding (drafts copied from the prompt)."
+    )
+    local_start_timeout_s: float = Field(
+        default=180.0, gt=0, description="How long to wait for the local server to become healthy."
+    )
+
+    # --- HTTP service -------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="Bind address of the API.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port of the API.")
+    log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ...).")
+
+    @property
+    def uses_local_model(self) -> bool:
+        """True when no upstream is configured and the embedded llama.cpp server is used."""
+        return self.llm_base_url is None
