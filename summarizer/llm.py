@@ -166,6 +166,8 @@ class LLMClient:
         except TimeoutError as exc:
             raise self._failure(UpstreamTimeout, "the request deadline passed before the model answered") from exc
         except InstructorRetryException as exc:
+            if isinstance(exc.__cause__, (openai.OpenAIError, UpstreamError)):
+                raise self._transport_failure(exc.__cause__) from exc
             raise self._failure(
                 InvalidModelOutput,
                 f"model output still invalid after {exc.n_attempts} attempts: {_first_line(exc)}",
@@ -174,20 +176,27 @@ class LLMClient:
             raise self._failure(
                 InvalidModelOutput, "model output was cut off at max_tokens (finish_reason=length)"
             ) from exc
-        except openai.APIStatusError as exc:
+        except (openai.OpenAIError, UpstreamError) as exc:
+            raise self._transport_failure(exc) from exc
+
+    def _transport_failure(self, exc: BaseException) -> UpstreamError:
+        """Map what the transport loop finally gave up on to our error tree."""
+        scope = _scope.get()
+        if isinstance(exc, UpstreamError):
+            return self._failure(type(exc), exc.detail)
+        if isinstance(exc, openai.APIStatusError):
             if is_transient(exc):
-                raise self._failure(
+                return self._failure(
                     UpstreamUnavailable,
                     f"upstream answered {exc.status_code} after {scope.upstream_calls} attempts",
                     retry_after_s=retry_after_seconds(exc) or 5.0,
-                ) from exc
-            raise self._failure(UpstreamError, f"upstream rejected the request: {exc.status_code}") from exc
-        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
-            raise self._failure(
+                )
+            return self._failure(UpstreamError, f"upstream rejected the request with {exc.status_code}")
+        if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
+            return self._failure(
                 UpstreamUnavailable, f"upstream unreachable: {type(exc).__name__}", retry_after_s=5.0
-            ) from exc
-        except UpstreamError as exc:
-            raise self._failure(type(exc), exc.detail) from exc
+            )
+        return self._failure(InvalidModelOutput, f"upstream answer unusable: {_first_line(exc)}")
 
     @staticmethod
     def _failure(kind: type[UpstreamError], detail: str, **extra: Any) -> UpstreamError:

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
@@ -30,7 +31,7 @@ class SummaryController(Controller):
         description="Returns a grounded summary. Errors are RFC 9457 problem details: 422 bad input, "
         "413 too large, 502 invalid model output, 503 upstream unavailable, 504 deadline exceeded.",
     )
-    async def summarize(self, data: SummarizeRequest, state: State) -> SummaryResponse:
+    async def summarize(self, data: JSONBody[SummarizeRequest], state: State) -> SummaryResponse:
         summarizer: Summarizer = state.summarizer
         return await summarizer.summarize(data.article, data.prompt)
 

@@ -1,0 +1,53 @@
+# summarizer — `make help` lists the targets. Everything a fresh machine needs is installed from here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
+
+.PHONY: help install system-deps run test test-fast lint typecheck bench model clean
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --extra local   # builds llama.cpp from source the first time (~6 min on 2 cores)
+	touch $@
+
+install: $(VENV)/.installed ## Install Python deps (pinned by uv.lock) and build llama.cpp
+
+system-deps: ## Install the Debian packages the tests need (redis-server), if missing
+	@command -v redis-server >/dev/null || { \
+	  echo "installing redis-server (apt)"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+model: install ## Download and verify the local model (~1.1 GB, once)
+	$(VENV)/bin/summarizer model pull
+
+run: install ## Serve the API on http://127.0.0.1:8000 (local model unless SUMMARIZER_LLM_BASE_URL is set)
+	$(VENV)/bin/summarizer serve
+
+test: install system-deps model ## Run the whole test suite, the real-model end-to-end tests included
+	$(PY) -m pytest; status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+test-fast: install ## Tests without the real local model
+	$(PY) -m pytest -m "not slow"
+
+lint: install ## ruff + mypy --strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy summarizer
+
+bench: install model ## Benchmarks (ratios against a baseline run in the same process)
+	$(PY) -m bench
+
+clean: ## Remove the virtual environments (the model cache in ~/.cache/summarizer stays)
+	rm -rf $(VENV) $(TOOLS)
