@@ -13,12 +13,13 @@ asyncio HTTP/1.1 on purpose: faults such as a reset mid-body or a hang need cont
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass
@@ -44,7 +45,9 @@ def status(code: int, body: Any = None, headers: dict[str, str] | None = None) -
 
 
 def html(code: int = 200) -> Reply:
-    return Reply("raw", status=code, body="<html><body>Bad gateway page</body></html>", headers={"content-type": "text/html"})
+    return Reply(
+        "raw", status=code, body="<html><body>Bad gateway page</body></html>", headers={"content-type": "text/html"}
+    )
 
 
 def hang(seconds: float) -> Reply:
@@ -92,7 +95,7 @@ class FakeUpstream:
         return f"http://127.0.0.1:{self.port}/v1"
 
     # --- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> FakeUpstream:
+    def start(self) -> Self:
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(asyncio.start_server(self._handle, "127.0.0.1", 0), self._loop)
         self._server = future.result(10)
@@ -111,13 +114,13 @@ class FakeUpstream:
 
         try:
             asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
 
-    def __enter__(self) -> FakeUpstream:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -158,14 +161,18 @@ class FakeUpstream:
             await asyncio.sleep(reply.seconds)
             return False
         if reply.kind == "reset":
-            writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{\"id\": \"x\", ")
+            writer.write(
+                b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{"id": "x", '
+            )
             await writer.drain()
             writer.transport.abort()
             return False
         if reply.kind == "raw":
             self._write(writer, reply.status, reply.body, reply.headers)
         elif reply.kind == "status":
-            self._write(writer, reply.status, reply.body or {"error": {"message": f"scripted {reply.status}"}}, reply.headers)
+            self._write(
+                writer, reply.status, reply.body or {"error": {"message": f"scripted {reply.status}"}}, reply.headers
+            )
         else:
             self._write(writer, 200, completion(request, reply.body))
         await writer.drain()
@@ -182,7 +189,11 @@ class FakeUpstream:
 def completion(request: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     """An OpenAI chat completion calling the tool the request named in `tool_choice`."""
     choice = request.get("tool_choice")
-    name = choice["function"]["name"] if isinstance(choice, dict) else request.get("tools", [{}])[0].get("function", {}).get("name", "tool")
+    name = (
+        choice["function"]["name"]
+        if isinstance(choice, dict)
+        else request.get("tools", [{}])[0].get("function", {}).get("name", "tool")
+    )
     arguments = spec["arguments"]
     prompt_tokens, completion_tokens = spec["usage"]
     return {
@@ -210,5 +221,9 @@ def completion(request: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         ],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
     }

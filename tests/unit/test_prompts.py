@@ -1,0 +1,70 @@
+"""Prompt files: front-matter validation, strict rendering, lookup by id and id@version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
+from summarizer.prompts import PromptLibrary, parse_prompt
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def library() -> PromptLibrary:
+    return PromptLibrary.load(ROOT / "prompts")
+
+
+def test_every_shipped_prompt_renders_every_task(library: PromptLibrary) -> None:
+    for ref in library.refs():
+        prompt = library.get(ref)
+        for task in prompt.meta.tasks:
+            rendered = prompt.render(task, article={"text": "Body.", "title": None}, quotes=[], parties=[])
+            assert "<article>\nBody.\n</article>" in rendered.system
+            assert rendered.user
+
+
+def test_missing_variable_fails_before_any_call(library: PromptLibrary) -> None:
+    with pytest.raises(PromptRenderError, match="undefined"):
+        library.get("summarize-grouped").render("entities")
+
+
+def test_id_gives_latest_and_id_at_version_is_exact(library: PromptLibrary) -> None:
+    assert library.get("summarize-grouped").meta.version == max(
+        int(r.split("@")[1]) for r in library.refs() if r.startswith("summarize-grouped@")
+    )
+    assert library.get("summarize-grouped@1").meta.version == 1
+    with pytest.raises(PromptNotFound, match="known"):
+        library.get("summarize-grouped@99")
+
+
+def test_hash_changes_with_content(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    path = folder / "v1.md"
+    text = "---\nid: p\nversion: 1\ndescription: d\nstrategy: single\ntasks: {summary: go}\n---\n{{ article.text }}"
+    path.write_text(text)
+    first = parse_prompt(path).hash
+    path.write_text(text + "!")
+    assert parse_prompt(path).hash != first
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("v1.md", "no front matter", "starts with '---'"),
+        (
+            "v1.md",
+            "---\nid: p\nversion: 1\ndescription: d\nstrategy: single\ntasks: {}\nextra: 1\n---\nx",
+            "front-matter",
+        ),
+        ("v2.md", "---\nid: p\nversion: 1\ndescription: d\nstrategy: single\ntasks: {}\n---\nx", "must live at"),
+    ],
+)
+def test_bad_prompt_files_fail_at_load(tmp_path: Path, name: str, text: str, message: str) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / name).write_text(text)
+    with pytest.raises(ConfigurationError, match=message):
+        PromptLibrary.load(tmp_path)
