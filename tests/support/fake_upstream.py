@@ -112,10 +112,8 @@ class FakeUpstream:
                 task.cancel()
             await asyncio.gather(*handlers, return_exceptions=True)
 
-        try:
+        with contextlib.suppress(TimeoutError):
             asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(5)
-        except TimeoutError:
-            pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
