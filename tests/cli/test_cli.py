@@ -1,0 +1,66 @@
+"""The CLI against the scripted upstream: JSON and --pretty output, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from tests.support.fake_upstream import FakeUpstream, status
+from tests.support.scripts import SEED_PATH, grouped_success
+
+
+@pytest.fixture
+def runner(upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("SUMMARIZER_LLM_BASE_URL", upstream.base_url)
+    monkeypatch.setenv("SUMMARIZER_LLM_RETRY_MAX_WAIT_S", "0.01")
+    return CliRunner()
+
+
+def test_summarize_file_prints_json(runner: CliRunner, upstream: FakeUpstream) -> None:
+    upstream.enqueue(*grouped_success())
+    result = runner.invoke(app, ["summarize", str(SEED_PATH)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["quotes"] and data["meta"]["attempts"] == 3
+
+
+def test_summarize_stdin_pretty(runner: CliRunner, upstream: FakeUpstream) -> None:
+    upstream.enqueue(*grouped_success())
+    result = runner.invoke(app, ["summarize", "-", "--pretty"], input=SEED_PATH.read_text())
+    assert result.exit_code == 0, result.output
+    assert "Quotes" in result.stdout and "Dmitry Peskov" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), (b"\xff\xfe bad", "not valid UTF-8"), (b"   \n", "empty or only whitespace")],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    runner: CliRunner, upstream: FakeUpstream, tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "article.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(app, ["summarize", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert upstream.calls == 0
+
+
+def test_upstream_failure_is_one_line_and_exit_1(runner: CliRunner, upstream: FakeUpstream) -> None:
+    upstream.enqueue(*[status(503)] * 4)
+    result = runner.invoke(app, ["summarize", str(SEED_PATH)])
+    assert result.exit_code == 1
+    assert "upstream answered 503" in result.stderr and "Traceback" not in result.output
+    assert upstream.calls == 4  # default llm_transport_retries=3
+
+
+def test_prompts_lists_versions(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["prompts"])
+    assert result.exit_code == 0
+    assert "summarize-grouped@2" in result.stdout and "summarize-single@1" in result.stdout
