@@ -23,6 +23,7 @@ from instructor.core.exceptions import (
     IncompleteOutputException,
     InstructorRetryException,
 )
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 from tenacity import RetryCallState
 
@@ -135,6 +136,8 @@ class LLMClient:
                 response = await self._openai.chat.completions.create(
                     **kwargs, timeout=min(self.settings.llm_timeout_s, remaining)
                 )
+        if not isinstance(response, ChatCompletion):  # e.g. a proxy's HTML page served with 200
+            raise UpstreamError(f"upstream answered 200 with a non-JSON body ({type(response).__name__})")
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return response
@@ -193,9 +196,7 @@ class LLMClient:
                 )
             return self._failure(UpstreamError, f"upstream rejected the request with {exc.status_code}")
         if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
-            return self._failure(
-                UpstreamUnavailable, f"upstream unreachable: {type(exc).__name__}", retry_after_s=5.0
-            )
+            return self._failure(UpstreamUnavailable, f"upstream unreachable: {type(exc).__name__}", retry_after_s=5.0)
         return self._failure(InvalidModelOutput, f"upstream answer unusable: {_first_line(exc)}")
 
     @staticmethod

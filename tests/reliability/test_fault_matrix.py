@@ -1,0 +1,129 @@
+"""The fault matrix: every way the upstream can fail, and exactly what the API answers to each.
+
+Each row scripts the fake upstream, sends the seed article once, and checks four things: the HTTP
+status, the problem `type`, how many upstream calls were made (retries and re-asks are bounded, and
+the SDK never retries on its own), and that the overall deadline held.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from summarizer.api import create_app
+from summarizer.settings import Settings
+from tests.support.fake_upstream import FakeUpstream, Reply, hang, html, reset_mid_body, status, tool_call
+from tests.support.scripts import ENTITIES, grouped_success, seed_text
+
+SLACK_S = 1.5
+PROBLEMS = "https://summarizer.dev/problems/"
+
+
+@dataclass
+class Row:
+    replies: list[Reply]
+    status: int
+    calls: int
+    type: str | None = None  # problem slug; None for a success
+    usage: tuple[int, int] | None = None  # expected problem usage, when tokens were spent
+    settings: dict[str, Any] = field(default_factory=dict)
+    retry_after: str | None = None
+
+
+LOOP_PARTY = {"name": "Vladimir Putin", "kind": "person", "role": "Russian president", "aliases": ["Putin"]}
+LOOP = {**ENTITIES, "parties": [LOOP_PARTY] * 40}  # the same party over and over, past max_length=15
+CUT_OFF = '{"headline": "Talks end without result", "summary": "Five hours of talks in Belarus ended'
+TRUNCATED = '{"headline": "Talks end", "summary": "Five hours", "parties": [' + '{"name": "Putin", ' * 30
+
+ROWS: dict[str, Row] = {
+    # transport failures: 1 call + llm_transport_retries=2, then 503 with Retry-After
+    "429-retry-after-seconds": Row(
+        [status(429, headers={"Retry-After": "1"})] * 3, 503, 3, "upstream-unavailable", retry_after="1"
+    ),
+    "429-retry-after-ms": Row(
+        [status(429, headers={"retry-after-ms": "2000"})] * 3, 503, 3, "upstream-unavailable", retry_after="2"
+    ),
+    "500": Row([status(500)] * 3, 503, 3, "upstream-unavailable", retry_after="5"),
+    "502": Row([status(502)] * 3, 503, 3, "upstream-unavailable", retry_after="5"),
+    "503": Row([status(503)] * 3, 503, 3, "upstream-unavailable", retry_after="5"),
+    # asked to wait past the deadline: give up at once rather than sleep into it
+    "429-retry-after-beyond-deadline": Row(
+        [status(429, headers={"Retry-After": "30"})],
+        503,
+        1,
+        "upstream-unavailable",
+        settings={"request_deadline_s": 2.0, "llm_retry_max_wait_s": 60.0},
+        retry_after="30",
+    ),
+    "connect-refused": Row([], 503, 0, "upstream-unavailable", settings={"llm_base_url": "refused"}),
+    "hang-past-read-timeout": Row([hang(2.0)] * 3, 503, 3, "upstream-unavailable", settings={"llm_timeout_s": 0.3}),
+    "hang-past-deadline": Row(
+        [hang(5.0)], 504, 1, "deadline-exceeded", settings={"request_deadline_s": 1.0, "llm_timeout_s": 5.0}
+    ),
+    "reset-mid-body": Row([reset_mid_body()] * 3, 503, 3, "upstream-unavailable"),
+    # a proxy's HTML page with 200: not transient, not a model answer
+    "html-200": Row([html(200)], 502, 1, "upstream"),
+    # model output failures: 1 ask + llm_reasks=1, tokens of both attempts reported
+    "invalid-json-arguments": Row(
+        [tool_call('{"headline": "Talks", "parties": [', usage=(70, 9))] * 2, 502, 2, "invalid-model-output", (140, 18)
+    ),
+    "schema-invalid": Row(
+        [tool_call({"headline": 42, "parties": "nobody"}, usage=(70, 9))] * 2,
+        502,
+        2,
+        "invalid-model-output",
+        (140, 18),
+    ),
+    # cut off at max_tokens: not re-asked (the same budget would cut it off again), tokens still reported
+    "finish-reason-length": Row(
+        [tool_call(CUT_OFF, finish_reason="length", usage=(70, 1024))], 502, 1, "invalid-model-output", (70, 1024)
+    ),
+    "repetition-loop-until-truncated": Row(
+        [tool_call(TRUNCATED, finish_reason="length", usage=(70, 1024))], 502, 1, "invalid-model-output", (70, 1024)
+    ),
+    "repetition-loop-over-max-items": Row(
+        [tool_call(LOOP, usage=(70, 900))] * 2, 502, 2, "invalid-model-output", (140, 1800)
+    ),
+    # recovery: two transport failures, then the three calls of a grouped summary
+    "success-after-2-failures": Row([status(503), reset_mid_body(), *grouped_success()], 200, 5),
+    "success-after-a-reask": Row([tool_call(LOOP), *grouped_success()], 200, 4),
+}
+
+
+@pytest.mark.parametrize("name", list(ROWS))
+async def test_fault_row(name: str, settings: Settings, upstream: FakeUpstream) -> None:
+    row = ROWS[name]
+    overrides = dict(row.settings)
+    if overrides.get("llm_base_url") == "refused":
+        overrides["llm_base_url"] = "http://127.0.0.1:9/v1"  # discard port: nothing listens
+    configured = settings.model_copy(update=overrides)
+    upstream.enqueue(*row.replies)
+
+    async with AsyncTestClient(app=create_app(configured)) as client:
+        started = time.monotonic()
+        response = await client.post("/v1/summaries", json={"article": {"text": seed_text()}})
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == row.status, response.text
+    assert upstream.calls == row.calls
+    assert elapsed < configured.request_deadline_s + SLACK_S
+    data = response.json()
+    if row.type is None:
+        assert data["meta"]["attempts"] == row.calls
+        return
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert data["type"] == PROBLEMS + row.type
+    assert data["status"] == row.status
+    expected_attempts = 1 + configured.llm_transport_retries if name == "connect-refused" else row.calls
+    assert data["attempts"] == expected_attempts
+    assert set(data["usage"]) == {"prompt_tokens", "completion_tokens"}
+    if row.usage is not None:
+        assert (data["usage"]["prompt_tokens"], data["usage"]["completion_tokens"]) == row.usage
+    if row.retry_after is not None:
+        assert response.headers["retry-after"] == row.retry_after
+    if row.status == 503:
+        assert int(response.headers["retry-after"]) >= 1
