@@ -1,6 +1,6 @@
 """Render the settings as the README's configuration table, so docs cannot drift from code.
 
-`python -m summarizer.settings_doc` prints the table; a test compares it with the README.
+`python -m summarizer.settings_doc` rewrites the table in README.md; a test compares the two.
 """
 
 from __future__ import annotations
@@ -35,5 +35,11 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def write_readme(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    path.write_text(text[:start] + "\n" + settings_table() + "\n" + text[end:], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(settings_table())
+    write_readme(Path(__file__).resolve().parent.parent / "README.md")

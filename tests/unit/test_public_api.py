@@ -43,3 +43,13 @@ def test_problem_mapping(exc: errors.SummarizerError, status: int, slug: str) ->
     assert problem.body()["detail"] == "x"
     if isinstance(exc, errors.UpstreamUnavailable):
         assert problem.headers == {"Retry-After": "2"}
+
+
+def test_readme_configuration_table_matches_settings() -> None:
+    from pathlib import Path
+
+    from summarizer.settings_doc import BEGIN, END, settings_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index(BEGIN) + len(BEGIN) : readme.index(END)].strip()
+    assert table == settings_table(), "regenerate with: python -m summarizer.settings_doc"
