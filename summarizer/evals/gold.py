@@ -1,0 +1,136 @@
+"""Hand-labelled gold files: their schema, and a loader that refuses stale or unverifiable labels.
+
+A gold file is only useful while it describes the exact bytes it was labelled on, so the loader checks
+the article's sha256, and holds gold quotes to the same verbatim rule as model output: a gold quote the
+pipeline could never produce would make every prompt look worse than it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from summarizer.errors import ConfigurationError
+from summarizer.grounding import Article
+from summarizer.schemas import OutcomeStatus, PartyKind
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../gold.schema.json"
+
+
+class GoldError(ConfigurationError):
+    """A gold file is malformed, stale or names a quote the article does not contain."""
+
+
+class _Gold(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    optional: bool = Field(
+        default=False,
+        description="A defensible but not required item: never a miss, and never a false positive if predicted.",
+    )
+
+
+class GoldParty(_Gold):
+    name: str = Field(min_length=1, description="The name as the article writes it.")
+    kind: PartyKind
+    aliases: list[str] = Field(default_factory=list, description="Other names a prediction may use.")
+
+
+class GoldLocation(_Gold):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+
+
+class GoldOutcome(_Gold):
+    description: str = Field(min_length=1)
+    status: OutcomeStatus
+
+
+class GoldQuote(_Gold):
+    text: str = Field(min_length=1, description="Verbatim text of the quotation, without its quote marks.")
+    speaker: str = Field(min_length=1, description="Name (or alias) of the party that said it.")
+    partial: bool
+
+
+class GoldClaim(_Gold):
+    claim: str = Field(min_length=1)
+    claimant: str = Field(min_length=1)
+    disputed_by: list[str] = Field(default_factory=list)
+    evidence: str = ""
+
+
+class GoldFile(BaseModel):
+    """What a careful reader expects a summary of one article to contain."""
+
+    model_config = ConfigDict(extra="forbid", title="Summarizer gold file")
+
+    article: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Slug of evals/articles/<slug>.txt.")
+    article_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the article file's bytes.")
+    parties: list[GoldParty] = Field(default_factory=list)
+    locations: list[GoldLocation] = Field(default_factory=list)
+    outcomes: list[GoldOutcome] = Field(default_factory=list)
+    quotes: list[GoldQuote] = Field(default_factory=list)
+    contested_claims: list[GoldClaim] = Field(default_factory=list)
+
+
+class GoldCase(BaseModel):
+    """A validated gold file together with the article text it was checked against."""
+
+    model_config = ConfigDict(frozen=True)
+
+    gold: GoldFile
+    text: str
+
+    @property
+    def slug(self) -> str:
+        return self.gold.article
+
+
+def json_schema() -> str:
+    """The published schema, exactly as committed at evals/gold.schema.json."""
+    schema: dict[str, Any] = GoldFile.model_json_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def load_case(path: Path, articles_dir: Path) -> GoldCase:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise GoldError(f"{path}: unreadable YAML: {exc}") from exc
+    try:
+        gold = GoldFile.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise GoldError(f"{path}: field {_field(first['loc']) or '(root)'}: {first['msg']}") from exc
+    if gold.article != path.stem:
+        raise GoldError(f"{path}: field article: {gold.article!r} does not match the file name {path.stem!r}")
+    article_path = articles_dir / f"{gold.article}.txt"
+    if not article_path.is_file():
+        raise GoldError(f"{path}: field article: no article file {article_path}")
+    data = article_path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != gold.article_sha256:
+        raise GoldError(f"{path}: field article_sha256: stale, {article_path.name} has changed since it was labelled")
+    text = data.decode("utf-8")
+    article = Article(text)
+    for index, quote in enumerate(gold.quotes):
+        if not article.contains(quote.text):
+            raise GoldError(f"{path}: field quotes[{index}].text: not found verbatim in {article_path.name}")
+    return GoldCase(gold=gold, text=text)
+
+
+def load_gold(gold_dir: Path, articles_dir: Path | None = None, pattern: str = "*") -> list[GoldCase]:
+    """Every gold file in `gold_dir` whose slug matches `pattern`, validated, in slug order."""
+    articles = articles_dir or gold_dir.parent / "articles"
+    paths = sorted(gold_dir.glob(f"{pattern}.yaml"))
+    if not paths:
+        raise GoldError(f"no gold files matching {pattern!r} in {gold_dir}")
+    return [load_case(path, articles) for path in paths]
