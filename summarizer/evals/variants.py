@@ -1,0 +1,100 @@
+"""Predictions built from gold files, for testing the scorer itself (meta-evaluation).
+
+If the scorer cannot rank a perfect answer above a degraded one, its numbers mean nothing; these
+variants make each kind of degradation on purpose, deterministically (seeded by the article slug).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from summarizer.evals.gold import GoldCase
+from summarizer.grounding import Article
+from summarizer.schemas import ContestedClaim, Location, Outcome, Party, Quote, Summary
+
+INVENTED_PARTIES = ("Zorblax Industries", "Quentin Fairweather-Smythe")
+FABRICATED_QUOTE = "We will hand the moon to whoever asks first, and nobody can stop us."
+
+
+def perfect(case: GoldCase) -> Summary:
+    """The gold file itself as a prediction, optional items included, spans computed from the text."""
+    article, gold = Article(case.text), case.gold
+    quotes = []
+    for q in gold.quotes:
+        span = article.locate(q.text)
+        assert span is not None, "the gold loader checked every quote"
+        quotes.append(Quote(text=q.text, speaker=q.speaker, partial=q.partial, start=span.start, end=span.end))
+    # Built unvalidated: a gold file may list more items than the API's caps allow in one summary.
+    return Summary.model_construct(
+        headline="",
+        summary="",
+        parties=[
+            Party(name=p.name, kind=p.kind, aliases=p.aliases[:8], mentions=article.mentions([p.name, *p.aliases]))
+            for p in gold.parties
+        ],
+        locations=[
+            Location(name=loc.name, mentions=article.mentions([loc.name, *loc.aliases])) for loc in gold.locations
+        ],
+        outcomes=[Outcome(description=o.description, status=o.status) for o in gold.outcomes],
+        quotes=quotes,
+        contested_claims=[
+            ContestedClaim(claim=c.claim, claimant=c.claimant, disputed_by=c.disputed_by, evidence=c.evidence)
+            for c in gold.contested_claims
+        ],
+    )
+
+
+def aliased(case: GoldCase) -> Summary:
+    """Every party and location named by its first alias, and every list shuffled."""
+    rng = random.Random(case.slug)
+    base = perfect(case)
+    parties = [p.model_copy(update={"name": p.aliases[0], "aliases": []}) if p.aliases else p for p in base.parties]
+    locations = [
+        loc.model_copy(update={"name": g.aliases[0]}) if g.aliases else loc
+        for loc, g in zip(base.locations, case.gold.locations, strict=True)
+    ]
+    outcomes, quotes, claims = list(base.outcomes), list(base.quotes), list(base.contested_claims)
+    rng.shuffle(parties)
+    rng.shuffle(locations)
+    rng.shuffle(outcomes)
+    rng.shuffle(quotes)
+    rng.shuffle(claims)
+    update = {"parties": parties, "locations": locations, "outcomes": outcomes, "quotes": quotes}
+    return base.model_copy(update={**update, "contested_claims": claims})
+
+
+def dropped(case: GoldCase, share: float = 0.3) -> Summary:
+    """The perfect prediction missing `share` of its items, chosen at random across all fields."""
+    rng = random.Random(case.slug)
+    base = perfect(case)
+    names = ("parties", "locations", "outcomes", "quotes", "contested_claims")
+    slots = [(name, i) for name in names for i in range(len(getattr(base, name)))]
+    gone = set(rng.sample(slots, max(1, round(share * len(slots))))) if slots else set()
+    update = {name: [x for i, x in enumerate(getattr(base, name)) if (name, i) not in gone] for name in names}
+    return base.model_copy(update=update)
+
+
+def invented(case: GoldCase) -> Summary:
+    """The perfect prediction plus parties nobody mentioned, a quote nobody said, and one wrong speaker."""
+    base = perfect(case)
+    parties = [*base.parties, *(Party(name=name, kind="other") for name in INVENTED_PARTIES)]
+    quotes = list(base.quotes)
+    if quotes:
+        wrong = next((p.name for p in base.parties if p.name != quotes[0].speaker), INVENTED_PARTIES[0])
+        quotes[0] = quotes[0].model_copy(update={"speaker": wrong})
+    quotes.append(Quote(text=FABRICATED_QUOTE, speaker=INVENTED_PARTIES[1], partial=False, start=0, end=0))
+    return base.model_copy(update={"parties": parties, "quotes": quotes})
+
+
+def empty(case: GoldCase) -> Summary:
+    return Summary.model_construct(headline="", summary="")
+
+
+VARIANTS: dict[str, Callable[[GoldCase], Summary]] = {
+    "perfect": perfect,
+    "aliased": aliased,
+    "dropped": dropped,
+    "invented": invented,
+    "empty": empty,
+}
