@@ -6,9 +6,13 @@
     ├── InputError                 422   the request is malformed or the article unusable
     │   ├── ArticleTooLarge        413   over the configured character or token budget
     │   └── PromptNotFound         422   the request names a prompt id@version that does not exist
+    ├── Unauthorized               401   API keys are configured and the request has no valid one
+    ├── RateLimited                429   this key (or client) used up its requests for the window
     ├── PromptRenderError                a template needs a variable that was not supplied (a bug, 500)
     └── UpstreamError                    the LLM could not produce a valid answer
         ├── UpstreamUnavailable    503   connection refused, 5xx or 429 after retries (Retry-After)
+        │   ├── CircuitOpen        503   failing fast: the upstream failed N times in a row
+        │   └── UpstreamBusy       503   no free upstream call slot within the queue timeout
         ├── UpstreamTimeout        504   the overall deadline passed
         └── InvalidModelOutput     502   output still invalid after every re-ask
 
@@ -17,6 +21,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +79,27 @@ class PromptNotFound(InputError):
     title = "Prompt not found"
 
 
+class Unauthorized(SummarizerError):
+    """API keys are configured and the request carried none, or a wrong one."""
+
+    status_code = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+
+
+class RateLimited(SummarizerError):
+    """The caller used up its requests for the current window."""
+
+    status_code = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, limit: int, reset_s: float) -> None:
+        super().__init__(detail)
+        self.limit = limit
+        self.reset_s = reset_s
+
+
 class PromptRenderError(SummarizerError):
     """A template referenced a variable the caller did not supply."""
 
@@ -104,6 +130,20 @@ class UpstreamUnavailable(UpstreamError):
     def __init__(self, detail: str, *, retry_after_s: float | None = None, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         self.retry_after_s = retry_after_s
+
+
+class CircuitOpen(UpstreamUnavailable):
+    """The upstream failed too often in a row; calls are refused until a probe succeeds."""
+
+    slug = "circuit-open"
+    title = "Upstream LLM failing; not calling it for now"
+
+
+class UpstreamBusy(UpstreamUnavailable):
+    """Every upstream call slot stayed taken for the whole queue timeout."""
+
+    slug = "upstream-busy"
+    title = "Too many upstream calls in flight"
 
 
 class UpstreamTimeout(UpstreamError):
@@ -163,6 +203,14 @@ def problem_for(exc: SummarizerError) -> Problem:
         seconds = max(1, round(exc.retry_after_s))
         headers["Retry-After"] = str(seconds)
         extra["retry_after_s"] = seconds
+    if isinstance(exc, RateLimited):
+        reset = max(1, math.ceil(exc.reset_s))
+        headers["Retry-After"] = headers["RateLimit-Reset"] = str(reset)
+        headers["RateLimit-Limit"] = str(exc.limit)
+        headers["RateLimit-Remaining"] = "0"
+        extra["retry_after_s"] = reset
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="summarizer"'
     return Problem(
         status=exc.status_code,
         type=PROBLEM_BASE + exc.slug,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -27,14 +27,16 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 from tenacity import RetryCallState
 
+from summarizer.breaker import CircuitBreaker
 from summarizer.errors import (
     InvalidModelOutput,
+    UpstreamBusy,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
     Usage,
 )
-from summarizer.retry import is_transient, retry_after_seconds, transport_retrying
+from summarizer.retry import failure_kind, is_transient, retry_after_seconds, transport_retrying
 from summarizer.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -52,6 +54,7 @@ class CallScope:
     transport_retries: int = 0
     model_calls: int = 0
     tasks: int = 0
+    failures: list[str] = field(default_factory=list)  # kind of each failed upstream call, in order
 
     @property
     def reasks(self) -> int:
@@ -101,6 +104,8 @@ class LLMClient:
             timeout=openai.Timeout(settings.llm_timeout_s, connect=settings.llm_connect_timeout_s),
         )
         self._structured = instructor.patch(create=self._create, mode=_MODES[settings.llm_mode])
+        self.breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown_s)
+        self._slots = asyncio.Semaphore(settings.max_inflight_upstream)
 
     async def close(self) -> None:
         await self._openai.close()
@@ -132,14 +137,52 @@ class LLMClient:
                 remaining = scope.remaining()
                 if remaining <= 0:
                     raise UpstreamTimeout("deadline exceeded before the upstream answered")
-                scope.upstream_calls += 1
-                response = await self._openai.chat.completions.create(
-                    **kwargs, timeout=min(self.settings.llm_timeout_s, remaining)
-                )
-        if not isinstance(response, ChatCompletion):  # e.g. a proxy's HTML page served with 200
-            raise UpstreamError(f"upstream answered 200 with a non-JSON body ({type(response).__name__})")
+                async with self._slot(scope):
+                    response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+        return response
+
+    @asynccontextmanager
+    async def _slot(self, scope: CallScope) -> AsyncIterator[None]:
+        """Hold one of the bounded upstream call slots; 503 when none frees up within the queue timeout."""
+        wait_s = min(self.settings.upstream_queue_timeout_s, scope.remaining())
+        try:
+            async with asyncio.timeout(wait_s):
+                await self._slots.acquire()
+        except TimeoutError:
+            if scope.remaining() <= 0:
+                raise UpstreamTimeout("deadline exceeded while waiting for an upstream call slot") from None
+            raise UpstreamBusy(
+                f"all {self.settings.max_inflight_upstream} upstream call slots stayed busy for {wait_s:.1f}s",
+                retry_after_s=1.0,
+            ) from None
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    async def _call_once(self, scope: CallScope, kwargs: dict[str, Any], read_timeout_s: float) -> ChatCompletion:
+        """One HTTP call through the circuit breaker, its failure (if any) recorded by kind."""
+        self.breaker.before_call()
+        scope.upstream_calls += 1
+        try:
+            response = await self._openai.chat.completions.create(**kwargs, timeout=read_timeout_s)
+        except asyncio.CancelledError:
+            self.breaker.release()
+            raise
+        except Exception as exc:
+            scope.failures.append(failure_kind(exc))
+            if is_transient(exc):
+                self.breaker.record_failure()
+            else:
+                self.breaker.record_success()  # it answered; the request was what it refused
+            raise
+        if not isinstance(response, ChatCompletion):  # e.g. a proxy's HTML page served with 200
+            scope.failures.append("non_json_body")
+            self.breaker.record_failure()
+            raise UpstreamError(f"upstream answered 200 with a non-JSON body ({type(response).__name__})")
+        self.breaker.record_success()
         return response
 
     async def extract(
@@ -185,6 +228,8 @@ class LLMClient:
     def _transport_failure(self, exc: BaseException) -> UpstreamError:
         """Map what the transport loop finally gave up on to our error tree."""
         scope = _scope.get()
+        if isinstance(exc, UpstreamUnavailable):
+            return self._failure(type(exc), exc.detail, retry_after_s=exc.retry_after_s)
         if isinstance(exc, UpstreamError):
             return self._failure(type(exc), exc.detail)
         if isinstance(exc, openai.APIStatusError):

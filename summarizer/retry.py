@@ -29,6 +29,17 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def failure_kind(exc: BaseException) -> str:
+    """A short label for a failed upstream call, for logs and metrics: `http_503`, `timeout`, ..."""
+    if isinstance(exc, openai.APIStatusError):
+        return f"http_{exc.status_code}"
+    if isinstance(exc, openai.APITimeoutError):  # a subclass of APIConnectionError: test it first
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    return type(exc).__name__
+
+
 def retry_after_seconds(exc: BaseException | None) -> float | None:
     """The wait an upstream asked for, from `retry-after-ms` or `Retry-After` (seconds or HTTP date)."""
     headers = getattr(getattr(exc, "response", None), "headers", None)

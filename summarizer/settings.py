@@ -7,10 +7,10 @@ instance, so tests build their own without touching `os.environ`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 InstructorModeName = Literal["tools", "json", "md_json"]
 
@@ -70,6 +70,20 @@ class Settings(BaseSettings):
         gt=0,
         description="Overall deadline of one summary: every call, retry and re-ask included.",
     )
+    breaker_threshold: int = Field(
+        default=5,
+        ge=0,
+        description="Consecutive upstream failures after which calls fail fast with 503 (0: no breaker).",
+    )
+    breaker_cooldown_s: float = Field(
+        default=30.0, gt=0, description="How long the breaker stays open before one probe call may go out."
+    )
+    max_inflight_upstream: int = Field(
+        default=16, ge=1, description="Upstream calls in flight at once, across all requests; the rest queue."
+    )
+    upstream_queue_timeout_s: float = Field(
+        default=10.0, gt=0, description="Longest wait for a free upstream call slot before a 503."
+    )
 
     # --- prompts ------------------------------------------------------------------------------
     prompts_dir: Path = Field(
@@ -117,6 +131,29 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Bind address of the API.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port of the API.")
     log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ...).")
+
+    # --- authentication and rate limits -------------------------------------------------------
+    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated API keys; when set, requests need `Authorization: Bearer <key>` "
+        "or `X-API-Key: <key>` (health, readiness, docs and metrics stay open).",
+    )
+    rate_limit_requests: int = Field(
+        default=60, ge=0, description="Requests per key (or client address) per window (0: no limit)."
+    )
+    rate_limit_window_s: int = Field(default=60, ge=1, description="Length of a rate-limit window, in seconds.")
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for rate-limit counters shared by several instances (unset: in memory).",
+    )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str | SecretStr):
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            return tuple(key.strip() for key in text.split(",") if key.strip())
+        return value
 
     @property
     def uses_local_model(self) -> bool:

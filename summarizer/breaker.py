@@ -1,0 +1,82 @@
+"""A circuit breaker in front of the upstream: stop queueing calls that are sure to fail.
+
+    closed --(N consecutive failures)--> open --(cooldown passes)--> half-open
+       ^                                   ^                             |
+       +-------- probe succeeds -----------+------- probe fails ---------+
+
+Closed lets every call through. Open refuses at once (`CircuitOpen`, a 503 with `Retry-After` set
+to the rest of the cooldown). Half-open lets exactly one probe call through and refuses the others
+until it ends: its success closes the circuit, its failure re-opens it for another cooldown.
+
+Only transport failures count (5xx, 429, timeouts, refused or dropped connections): a model that
+answers with bad output is a model that answers. One breaker per upstream, shared by all requests;
+everything runs on one event loop, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from enum import Enum
+
+from summarizer.errors import CircuitOpen
+
+
+class State(Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half-open"
+
+
+class CircuitBreaker:
+    """Counts consecutive upstream failures; `threshold=0` switches it off."""
+
+    def __init__(self, threshold: int, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.threshold = threshold
+        self.cooldown_s = cooldown_s
+        self._clock = clock
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._probing = False
+
+    @property
+    def state(self) -> State:
+        if self._opened_at is None:
+            return State.CLOSED
+        if self._probing or self._clock() - self._opened_at >= self.cooldown_s:
+            return State.HALF_OPEN
+        return State.OPEN
+
+    def retry_after_s(self) -> float:
+        """Seconds until the next probe may go out (at least 1: the caller waits for a probe to end)."""
+        if self._opened_at is None:
+            return 0.0
+        return max(1.0, self._opened_at + self.cooldown_s - self._clock())
+
+    def before_call(self) -> None:
+        """Let one call through, or raise `CircuitOpen`. Call `record_*` once with its result."""
+        state = self.state
+        if state is State.CLOSED:
+            return
+        if state is State.HALF_OPEN and not self._probing:
+            self._probing = True
+            return
+        raise CircuitOpen(
+            f"upstream failed {self._failures} times in a row; not calling it for now",
+            retry_after_s=self.retry_after_s(),
+        )
+
+    def record_success(self) -> None:
+        self._failures = 0
+        self._opened_at = None
+        self._probing = False
+
+    def release(self) -> None:
+        """The call ended without a verdict (cancelled): let the next call probe instead."""
+        self._probing = False
+
+    def record_failure(self) -> None:
+        self._failures += 1
+        if self._probing or (self.threshold and self._failures >= self.threshold):
+            self._opened_at = self._clock()
+        self._probing = False

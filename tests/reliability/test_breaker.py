@@ -1,0 +1,127 @@
+"""The circuit breaker: open after N consecutive failures, fail fast, probe once, recover."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from summarizer.api import create_app
+from summarizer.breaker import CircuitBreaker, State
+from summarizer.errors import CircuitOpen
+from summarizer.settings import Settings
+from tests.support.fake_upstream import FakeUpstream, status
+from tests.support.scripts import grouped_success, seed_text
+
+PROBLEMS = "https://summarizer.dev/problems/"
+BODY = {"article": {"text": seed_text()}}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_states_follow_failures_cooldown_and_probe() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=3, cooldown_s=10.0, clock=clock)
+    for _ in range(2):
+        breaker.before_call()
+        breaker.record_failure()
+    breaker.before_call()
+    breaker.record_success()  # a success resets the count
+    for _ in range(3):
+        breaker.before_call()
+        breaker.record_failure()
+    assert breaker.state is State.OPEN
+    with pytest.raises(CircuitOpen) as refused:
+        breaker.before_call()
+    assert refused.value.retry_after_s == 10.0
+
+    clock.now += 10.0
+    assert breaker.state is State.HALF_OPEN
+    breaker.before_call()  # the one probe
+    with pytest.raises(CircuitOpen):
+        breaker.before_call()  # everyone else waits for it
+    breaker.record_failure()  # probe failed: open for another full cooldown
+    assert breaker.state is State.OPEN
+    clock.now += 4.0
+    with pytest.raises(CircuitOpen) as refused:
+        breaker.before_call()
+    assert refused.value.retry_after_s == 6.0
+
+    clock.now += 6.0
+    breaker.before_call()
+    breaker.release()  # probe cancelled: the next call may probe
+    breaker.before_call()
+    breaker.record_success()
+    assert breaker.state is State.CLOSED
+    breaker.before_call()
+
+
+def test_threshold_zero_never_opens() -> None:
+    breaker = CircuitBreaker(threshold=0, cooldown_s=10.0)
+    for _ in range(100):
+        breaker.before_call()
+        breaker.record_failure()
+    assert breaker.state is State.CLOSED
+
+
+@pytest.fixture
+def breaker_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"breaker_threshold": 3, "breaker_cooldown_s": 0.5})
+
+
+async def test_opens_fails_fast_and_recovers_through_a_probe(
+    breaker_settings: Settings, upstream: FakeUpstream
+) -> None:
+    async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        upstream.enqueue(status(503), status(503), status(503))
+        first = await client.post("/v1/summaries", json=BODY)
+        assert first.status_code == 503 and first.json()["type"] == PROBLEMS + "upstream-unavailable"
+        assert upstream.calls == 3  # 1 + 2 retries: the third failure opens the circuit
+
+        for _ in range(5):  # no more doomed calls reach the upstream
+            refused = await client.post("/v1/summaries", json=BODY)
+            assert refused.status_code == 503
+            assert refused.json()["type"] == PROBLEMS + "circuit-open"
+            assert refused.headers["retry-after"] == "1"
+        assert upstream.calls == 3
+
+        await asyncio.sleep(0.6)  # cooldown over: the next call is the probe
+        upstream.enqueue(*grouped_success())
+        recovered = await client.post("/v1/summaries", json=BODY)
+        assert recovered.status_code == 200, recovered.text
+        assert upstream.calls == 6
+        upstream.enqueue(*grouped_success())
+        assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
+        assert upstream.calls == 9
+
+
+async def test_failed_probe_reopens_without_retrying(breaker_settings: Settings, upstream: FakeUpstream) -> None:
+    async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        upstream.enqueue(status(500), status(500), status(500))
+        await client.post("/v1/summaries", json=BODY)
+        assert upstream.calls == 3
+        await asyncio.sleep(0.6)
+        upstream.enqueue(status(500))
+        probe = await client.post("/v1/summaries", json=BODY)
+        assert probe.status_code == 503 and probe.json()["type"] == PROBLEMS + "circuit-open"
+        assert upstream.calls == 4  # the probe failed; its retry was refused by the re-opened circuit
+        assert probe.json()["attempts"] == 1
+
+
+async def test_bad_model_output_does_not_open_the_circuit(breaker_settings: Settings, upstream: FakeUpstream) -> None:
+    from tests.support.fake_upstream import tool_call
+
+    async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        for _ in range(2):
+            upstream.enqueue(tool_call({"headline": 1}), tool_call({"headline": 1}))
+            assert (await client.post("/v1/summaries", json=BODY)).status_code == 502
+        upstream.enqueue(*grouped_success())
+        assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
+        assert upstream.calls == 7
