@@ -26,6 +26,7 @@ from rich.progress import (
 )
 
 from summarizer.errors import ConfigurationError, InputError, SummarizerError
+from summarizer.evals.cli import eval_app
 from summarizer.llm import LLMClient
 from summarizer.local_model.fetch import ensure_model
 from summarizer.local_model.runtime import local_server
@@ -37,6 +38,7 @@ from summarizer.settings import Settings
 app = typer.Typer(help="Structured, grounded summaries of news articles.", no_args_is_help=True, add_completion=False)
 model_app = typer.Typer(help="The embedded local model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+app.add_typer(eval_app, name="eval")
 err = Console(stderr=True)
 T = TypeVar("T")
 
