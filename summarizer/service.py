@@ -5,6 +5,7 @@ Both the HTTP API and the CLI call `Summarizer.summarize`; neither knows how a s
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 
@@ -56,11 +57,22 @@ class SummaryResponse(BaseModel):
     meta: SummaryMeta
 
 
+# C0 controls other than tab, newline and carriage return, DEL, and lone UTF-16 surrogates: never
+# part of an article, often a sign of binary data or of an attempt to confuse the prompt.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_controls(field: str, text: str) -> None:
+    if (found := _CONTROL.search(text)) is not None:
+        char = found.group()
+        what = "NUL bytes" if char == "\x00" else f"control character U+{ord(char):04X}"
+        raise InputError(f"{field} contains {what} (at index {found.start()})", field=field, index=found.start())
+
+
 def _check_text(text: str, settings: Settings) -> None:
     if not text.strip():
         raise InputError("article text is empty or only whitespace")
-    if "\x00" in text:
-        raise InputError("article text contains NUL bytes")
+    _check_controls("article text", text)
     if len(text) > settings.max_article_chars:
         raise ArticleTooLarge(
             f"article has {len(text)} characters; the limit is {settings.max_article_chars}",
@@ -84,6 +96,8 @@ class Summarizer:
 
     async def summarize(self, article: ArticleIn, prompt_ref: str | None = None) -> SummaryResponse:
         _check_text(article.text, self.settings)
+        for name, value in (("article title", article.title), ("article url", article.url)):
+            _check_controls(name, value or "")
         prompt = self.prompts.get(prompt_ref or self.settings.default_prompt)
         variables = {
             "article": {

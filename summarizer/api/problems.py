@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
@@ -41,18 +42,34 @@ def validation_error(request: Request[Any, Any, Any], exc: ValidationException) 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     slugs = {
+        400: "malformed-request",
         401: "unauthorized",
         404: "not-found",
         405: "method-not-allowed",
         413: "request-too-large",
         429: "rate-limited",
     }
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "HTTP error"
     problem = Problem(
         status=exc.status_code,
         type=PROBLEM_BASE + slugs.get(exc.status_code, "http-error"),
-        title=exc.detail or "HTTP error",
-        detail=exc.detail or "",
+        title=title,
+        detail=exc.detail or title,
         headers=dict(exc.headers or {}),
+    )
+    return _respond(problem, request.url.path)
+
+
+def undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[dict[str, Any]]:
+    """Litestar decodes JSON bodies lazily; bytes that are not UTF-8 surface here, not as a 400."""
+    problem = Problem(
+        status=400,
+        type=PROBLEM_BASE + "malformed-request",
+        title="Bad Request",
+        detail=f"request body is not valid UTF-8 (byte {exc.start})",
     )
     return _respond(problem, request.url.path)
 
@@ -69,5 +86,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SummarizerError: summarizer_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    UnicodeDecodeError: undecodable_body,
     Exception: unexpected_error,
 }
