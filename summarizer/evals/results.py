@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
+from summarizer.errors import InputError
 from summarizer.evals import report
 from summarizer.evals.aggregate import RunScores, aggregate, headline_json, table
 from summarizer.evals.gold import GoldCase
@@ -57,4 +58,7 @@ def write_results(
 
 def load_scores(run_dir: Path) -> RunScores:
     path = run_dir / SCORES if run_dir.is_dir() else run_dir
-    return RunScores.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        return RunScores.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a run's scores: {exc}") from exc
