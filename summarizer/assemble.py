@@ -18,10 +18,16 @@ def _key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def _surname(draft: PartyDraft) -> list[str]:
+    """News style names a person in full once, then by surname: count those mentions too."""
+    words = draft.name.split()
+    return [words[-1]] if draft.kind == "person" and len(words) > 1 and len(words[-1]) > 2 else []
+
+
 def ground_parties(article: Article, drafts: Iterable[PartyDraft]) -> list[Party]:
     parties: dict[str, Party] = {}
     for draft in drafts:
-        names = [draft.name, *draft.aliases]
+        names = list(dict.fromkeys([draft.name, *draft.aliases, *_surname(draft)]))
         present = [n for n in names if n.strip() and article.mentions([n])]
         if not present or _key(draft.name) in parties:
             continue
