@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -21,17 +22,18 @@ from summarizer.evals.config import DEFAULT_PATH, load_config
 from summarizer.evals.gold import GoldCase, load_gold
 from summarizer.evals.predictions import read_predictions
 from summarizer.evals.results import load_scores, score_all, write_results
-from summarizer.evals.runner import CaseOutput, RunSpec, generate
+from summarizer.evals.runner import CaseOutput, RunSpec, generate, pending
 from summarizer.llm import LLMClient
 from summarizer.prompts import PromptLibrary
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 from summarizer.settings import Settings
 
 eval_app = typer.Typer(help="Evaluate prompts and models against hand-labelled gold files.", no_args_is_help=True)
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
 GOLD_DIR = Path("evals/gold")
+UNUSED_URL = "http://127.0.0.1:9/v1"  # every case is cached; a call here would fail loudly
 
 
 def _default_run_dir(prompt_ref: str) -> Path:
@@ -40,7 +42,13 @@ def _default_run_dir(prompt_ref: str) -> Path:
 
 
 async def _generate(
-    settings: Settings, base_url: str, cases: list[GoldCase], prompt_ref: str, spec: RunSpec, run_dir: Path
+    settings: Settings,
+    base_url: str,
+    cases: list[GoldCase],
+    prompt_ref: str,
+    spec: RunSpec,
+    run_dir: Path,
+    cache: OutputCache,
 ) -> dict[str, CaseOutput]:
     llm = LLMClient(settings, base_url)
     summarizer = Summarizer(settings, llm, PromptLibrary.load(settings.prompts_dir))
@@ -48,7 +56,6 @@ async def _generate(
     async def summarize(case: GoldCase) -> SummaryResponse:
         return await summarizer.summarize(ArticleIn(text=case.text), prompt_ref)
 
-    cache = OutputCache(settings.cache_dir / "eval-cache")
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, TextColumn("{task.fields[last]}"), console=err) as progress:
@@ -87,8 +94,12 @@ def run(
         run_dir = out or _default_run_dir(chosen.ref)
         spec = RunSpec(prompt_hash=chosen.hash, model=settings.llm_model, concurrency=concurrency)
         started = time.monotonic()
-        with llm_for(settings) as base_url:
-            outputs = asyncio.run(_generate(settings, base_url, cases, chosen.ref, spec, run_dir))
+        cache = OutputCache(settings.cache_dir / "eval-cache")
+        if pending(cases, spec, cache, run_dir):
+            with llm_for(settings) as base_url:
+                outputs = asyncio.run(_generate(settings, base_url, cases, chosen.ref, spec, run_dir, cache))
+        else:  # everything is cached: no model server to start
+            outputs = asyncio.run(_generate(settings, UNUSED_URL, cases, chosen.ref, spec, run_dir, cache))
         meta = {
             "prompt": chosen.ref,
             "prompt_hash": chosen.hash,

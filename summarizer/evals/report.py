@@ -55,10 +55,10 @@ def markdown(run: RunScores) -> str:
         lines += ["", f"## {article.article}", ""]
         for name in FIELDS:
             result = article.fields[name]
-            if result.misses or result.false_positives:
-                lines.append(
-                    f"- **{name}** missed: {result.misses or '—'}; false positives: {result.false_positives or '—'}"
-                )
+            if result.misses:
+                lines.append(f"- **{name}** missed: " + "; ".join(f"“{m}”" for m in result.misses))
+            if result.false_positives:
+                lines.append(f"- **{name}** false positives: " + "; ".join(f"“{m}”" for m in result.false_positives))
     lines += ["", "```json", str(headline(run)), "```", ""]
     return "\n".join(lines)
 

@@ -72,6 +72,15 @@ def _record(run_dir: Path, output: CaseOutput) -> None:
         )
 
 
+def pending(cases: list[GoldCase], spec: RunSpec, cache: OutputCache, run_dir: Path) -> list[GoldCase]:
+    """The cases that would need a model call: neither in the run directory nor in the cache."""
+    done = {slug for slug, out in read_outputs(run_dir).items() if out.response is not None}
+    return [
+        c for c in cases
+        if c.slug not in done and cache.get(cache_key(c.text, spec.prompt_hash, spec.model, SCHEMA_VERSION)) is None
+    ]  # fmt: skip
+
+
 async def generate(
     cases: list[GoldCase],
     spec: RunSpec,

@@ -7,7 +7,7 @@ from pathlib import Path
 from summarizer.errors import InvalidModelOutput
 from summarizer.evals.cache import OutputCache
 from summarizer.evals.gold import GoldCase
-from summarizer.evals.runner import RunSpec, generate, read_outputs
+from summarizer.evals.runner import RunSpec, generate, pending, read_outputs
 from summarizer.evals.variants import perfect
 from summarizer.service import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
 from tests.evals.toys import ALVAREZ, TEXT, case
@@ -46,6 +46,7 @@ async def test_second_run_makes_no_model_call(tmp_path: Path) -> None:
     assert sorted(model.calls) == ["toy", "toy-two"] and not any(o.cached for o in first.values())
     assert (tmp_path / "run1" / "predictions" / "toy.json").is_file()
 
+    assert pending(cases(), spec, cache, tmp_path / "fresh") == []
     second = await generate(cases(), spec, model, cache, tmp_path / "run2")
     assert len(model.calls) == 2 and all(o.cached for o in second.values())
 
