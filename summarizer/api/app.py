@@ -12,9 +12,11 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.routes import SummaryController, health, ready
+from summarizer.api.security import ApiKeys, SecurityMiddleware
 from summarizer.llm import LLMClient
 from summarizer.local_model.runtime import local_server
 from summarizer.prompts import PromptLibrary
+from summarizer.ratelimit import store_for
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
 
@@ -22,6 +24,10 @@ from summarizer.settings import Settings
 def create_app(settings: Settings) -> Litestar:
     """Build the API. With no upstream configured, the lifespan starts (and stops) the local model."""
     prompts = PromptLibrary.load(settings.prompts_dir)  # bad templates fail at start-up, not per request
+    rate_limits = store_for(settings)
+    security = SecurityMiddleware(
+        ApiKeys(settings.api_keys), rate_limits, settings.rate_limit_requests, settings.rate_limit_window_s
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -38,6 +44,7 @@ def create_app(settings: Settings) -> Litestar:
             yield
         finally:
             await llm.close()
+            await rate_limits.close()
             if server is not None:
                 await asyncio.to_thread(server.stop)
 
@@ -45,6 +52,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[SummaryController, health, ready],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[security],
         request_max_body_size=settings.max_article_chars * 4 + 65_536,
         openapi_config=OpenAPIConfig(
             title="summarizer",

@@ -1,0 +1,104 @@
+"""Rate-limit counters: fixed windows aligned to the clock, in memory (one machine) or in Redis (several).
+
+Windows start at multiples of `window_s` since the epoch, so every instance sharing a Redis agrees
+on when a window ends without talking to the others. A store only counts; the API decides what
+a refusal looks like (`summarizer.api.security`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from summarizer.settings import Settings
+
+log = logging.getLogger("summarizer.ratelimit")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one hit: allowed or not, and what the `RateLimit-*` headers should say."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_s: float
+
+
+class RateLimitStore(Protocol):
+    async def hit(self, key: str, limit: int, window_s: int) -> Decision:
+        """Count one request for `key` and say whether it is within `limit` for the current window."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def _window(window_s: int, now: float) -> tuple[int, float]:
+    """Index of the current window and seconds until it ends."""
+    index = math.floor(now / window_s)
+    return index, (index + 1) * window_s - now
+
+
+def _decide(count: int, limit: int, reset_s: float) -> Decision:
+    return Decision(allowed=count <= limit, limit=limit, remaining=max(limit - count, 0), reset_s=reset_s)
+
+
+class MemoryStore:
+    """Counters in this process: right for one instance, and the default."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._counts: dict[str, tuple[int, int]] = {}  # key -> (window index, count)
+
+    async def hit(self, key: str, limit: int, window_s: int) -> Decision:
+        index, reset_s = _window(window_s, self._clock())
+        seen_index, count = self._counts.get(key, (index, 0))
+        count = count + 1 if seen_index == index else 1
+        self._counts[key] = (index, count)
+        if len(self._counts) > 10_000:  # forget keys from past windows
+            self._counts = {k: v for k, v in self._counts.items() if v[0] == index}
+        return _decide(count, limit, reset_s)
+
+    async def close(self) -> None:
+        self._counts.clear()
+
+
+class RedisStore:
+    """Counters in Redis, shared by every instance pointed at it: one INCR (+EXPIRE) per request.
+
+    If Redis cannot be reached the request is let through and a warning logged: an outage of the
+    limiter should not become an outage of the service.
+    """
+
+    def __init__(self, url: str, prefix: str = "summarizer:ratelimit", clock: Callable[[], float] = time.time) -> None:
+        self._redis = aioredis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._prefix = prefix
+        self._clock = clock
+
+    async def hit(self, key: str, limit: int, window_s: int) -> Decision:
+        index, reset_s = _window(window_s, self._clock())
+        name = f"{self._prefix}:{key}:{index}"
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, window_s + 1)
+                count, _ = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("rate-limit store unreachable; letting the request through", extra={"error": str(exc)})
+            return Decision(allowed=True, limit=limit, remaining=limit, reset_s=reset_s)
+        return _decide(int(count), limit, reset_s)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def store_for(settings: Settings) -> RateLimitStore:
+    """Redis when `SUMMARIZER_REDIS_URL` is set, else in memory."""
+    return RedisStore(settings.redis_url) if settings.redis_url else MemoryStore()
