@@ -94,9 +94,17 @@ class Article:
     def contains(self, fragment: str) -> bool:
         return self.locate(fragment) is not None
 
-    def surroundings(self, start: int, end: int, width: int = 200) -> str:
-        """The paragraph around a span, trimmed to `width` characters each side: where attribution lives."""
+    def surroundings(self, start: int, end: int, width: int = 200, paragraphs_before: int = 0) -> str:
+        """The paragraph around a span, trimmed to `width` characters each side: where attribution lives.
+
+        `paragraphs_before` widens the left edge to earlier paragraphs, for a "he said" whose "he"
+        was named a paragraph earlier.
+        """
         left = self.text.rfind("\n", 0, start) + 1
+        for _ in range(paragraphs_before):
+            if left > 0:
+                left = self.text.rfind("\n", 0, left - 1) + 1
+                width += start - left
         right = self.text.find("\n", end)
         right = len(self.text) if right < 0 else right
         left, right = max(left, start - width), min(right, end + width)

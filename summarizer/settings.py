@@ -91,7 +91,9 @@ class Settings(BaseSettings):
         description="Folder of prompt template files.",
     )
     default_prompt: str = Field(
-        default="summarize-grouped", description="Prompt id (or id@version) used when a request names none."
+        default="summarize-grouped@2",
+        description="Prompt (id@version) used when a request names none; pinned, so a new template "
+        "version never becomes the default by accident.",
     )
 
     # --- input limits -------------------------------------------------------------------------

@@ -55,7 +55,14 @@ async def grouped(llm: LLMClient, prompt: Prompt, article: Article, variables: d
     candidates = article.quote_candidates()
     quotes: list[Quote] = []
     if candidates:
-        shown = [{"text": c.text, "context": article.surroundings(c.start, c.end)} for c in candidates]
+        shown = [
+            {
+                "text": c.text,
+                "context": article.surroundings(c.start, c.end),
+                "wide_context": article.surroundings(c.start, c.end, paragraphs_before=1),
+            }
+            for c in candidates
+        ]
         rendered = prompt.render("quotes", **variables, quotes=shown, parties=parties)
         attributed = await llm.extract(
             QuoteAttributions, rendered.messages(), {**context, "quote_count": len(candidates)}
