@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import time
 from typing import Any
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("summarizer_request_id", default=None)
+"""The id of the HTTP request being served; every log line written while serving it carries it."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -19,6 +23,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
+        if "request_id" not in entry and (current := request_id.get()) is not None:
+            entry["request_id"] = current
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

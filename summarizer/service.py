@@ -5,19 +5,26 @@ Both the HTTP API and the CLI call `Summarizer.summarize`; neither knows how a s
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import time
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.errors import ArticleTooLarge, InputError, Usage
+from summarizer.errors import ArticleTooLarge, InputError, SummarizerError, Usage, problem_for
 from summarizer.grounding import Article
 from summarizer.llm import CallScope, LLMClient, call_scope
-from summarizer.prompts import PromptLibrary
+from summarizer.logs import request_id
+from summarizer.metrics import Metrics
+from summarizer.prompts import Prompt, PromptLibrary
 from summarizer.schemas import SCHEMA_VERSION, Summary
 from summarizer.settings import Settings
 from summarizer.strategies import STRATEGIES
+
+log = logging.getLogger("summarizer.service")
 
 
 class ArticleIn(BaseModel):
@@ -89,12 +96,43 @@ def _check_text(text: str, settings: Settings) -> None:
 class Summarizer:
     """Summaries of articles, grounded in their text."""
 
-    def __init__(self, settings: Settings, llm: LLMClient, prompts: PromptLibrary) -> None:
+    def __init__(
+        self, settings: Settings, llm: LLMClient, prompts: PromptLibrary, metrics: Metrics | None = None
+    ) -> None:
         self.settings = settings
         self.llm = llm
         self.prompts = prompts
+        self.metrics = metrics
 
     async def summarize(self, article: ArticleIn, prompt_ref: str | None = None) -> SummaryResponse:
+        started = time.monotonic()
+        scope = CallScope.starting_now(self.settings.request_deadline_s)
+        prompt: Prompt | None = None
+        error: BaseException | None = None
+        try:
+            prompt, variables = self._prepare(article, prompt_ref)
+            with call_scope(scope):
+                summary = await STRATEGIES[prompt.meta.strategy](self.llm, prompt, Article(article.text), variables)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self._report(prompt, scope, error, started)
+        return SummaryResponse(
+            summary=summary,
+            meta=SummaryMeta(
+                model=self.settings.llm_model,
+                prompt=PromptInfo(id=prompt.meta.id, version=prompt.meta.version, hash=prompt.hash),
+                schema_version=SCHEMA_VERSION,
+                usage=_usage(scope.usage),
+                attempts=scope.upstream_calls,
+                reasks=scope.reasks,
+                latency_ms=round((time.monotonic() - started) * 1000),
+            ),
+        )
+
+    def _prepare(self, article: ArticleIn, prompt_ref: str | None) -> tuple[Prompt, dict[str, Any]]:
+        """Check the input and pick the prompt: everything that can fail before a model call."""
         _check_text(article.text, self.settings)
         for name, value in (("article title", article.title), ("article url", article.url)):
             _check_controls(name, value or "")
@@ -108,22 +146,46 @@ class Summarizer:
             }
         }
         prompt.render(next(iter(prompt.meta.tasks)), **variables, quotes=[], parties=[])  # fail before any call
-        started = time.monotonic()
-        scope = CallScope.starting_now(self.settings.request_deadline_s)
-        with call_scope(scope):
-            summary = await STRATEGIES[prompt.meta.strategy](self.llm, prompt, Article(article.text), variables)
-        return SummaryResponse(
-            summary=summary,
-            meta=SummaryMeta(
-                model=self.settings.llm_model,
-                prompt=PromptInfo(id=prompt.meta.id, version=prompt.meta.version, hash=prompt.hash),
-                schema_version=SCHEMA_VERSION,
-                usage=_usage(scope.usage),
-                attempts=scope.upstream_calls,
-                reasks=scope.reasks,
-                latency_ms=round((time.monotonic() - started) * 1000),
-            ),
+        return prompt, variables
+
+    def _report(self, prompt: Prompt | None, scope: CallScope, error: BaseException | None, started: float) -> None:
+        """One log line and the metrics of every summary, whatever its outcome."""
+        outcome = _outcome(error)
+        if self.metrics is not None:
+            self.metrics.observe_summary(scope, outcome)
+        status = problem_for(error).status if isinstance(error, SummarizerError) else (500 if error else 200)
+        log.log(
+            logging.WARNING if status >= 500 else logging.INFO,
+            "summary %s",
+            outcome,
+            extra={
+                "event": "summary",
+                "request_id": request_id.get(),
+                "outcome": outcome,
+                "status": status,
+                "error_type": type(error).__name__ if error else None,
+                "prompt_id": prompt.meta.id if prompt else None,
+                "prompt_version": prompt.meta.version if prompt else None,
+                "prompt_hash": prompt.hash if prompt else None,
+                "model": self.settings.llm_model,
+                "attempts": scope.upstream_calls,
+                "retries": scope.transport_retries,
+                "reasks": scope.reasks,
+                "upstream_failures": scope.failures,
+                "prompt_tokens": scope.usage.prompt_tokens,
+                "completion_tokens": scope.usage.completion_tokens,
+                "latency_ms": round((time.monotonic() - started) * 1000),
+            },
         )
+
+
+def _outcome(error: BaseException | None) -> str:
+    """`ok`, the problem slug of one of our errors, `cancelled`, or `internal` for a bug."""
+    if error is None:
+        return "ok"
+    if isinstance(error, SummarizerError):
+        return error.slug
+    return "cancelled" if isinstance(error, asyncio.CancelledError) else "internal"
 
 
 def _usage(usage: Usage) -> UsageInfo:

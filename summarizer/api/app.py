@@ -10,11 +10,13 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
-from summarizer.api.routes import SummaryController, health, ready
+from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
 from summarizer.llm import LLMClient
 from summarizer.local_model.runtime import local_server
+from summarizer.metrics import Metrics
 from summarizer.prompts import PromptLibrary
 from summarizer.ratelimit import store_for
 from summarizer.service import Summarizer
@@ -25,6 +27,7 @@ def create_app(settings: Settings) -> Litestar:
     """Build the API. With no upstream configured, the lifespan starts (and stops) the local model."""
     prompts = PromptLibrary.load(settings.prompts_dir)  # bad templates fail at start-up, not per request
     rate_limits = store_for(settings)
+    metrics = Metrics()
     security = SecurityMiddleware(
         ApiKeys(settings.api_keys), rate_limits, settings.rate_limit_requests, settings.rate_limit_window_s
     )
@@ -39,7 +42,8 @@ def create_app(settings: Settings) -> Litestar:
             assert settings.llm_base_url is not None
             base_url = settings.llm_base_url
         llm = LLMClient(settings, base_url)
-        app.state.summarizer = Summarizer(settings, llm, prompts)
+        app.state.summarizer = Summarizer(settings, llm, prompts, metrics)
+        app.state.metrics = metrics
         try:
             yield
         finally:
@@ -49,10 +53,11 @@ def create_app(settings: Settings) -> Litestar:
                 await asyncio.to_thread(server.stop)
 
     return Litestar(
-        route_handlers=[SummaryController, health, ready],
+        route_handlers=[SummaryController, health, ready, metrics_endpoint],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[security],
+        middleware=[ObservabilityMiddleware(metrics), security],
+        logging_config=None,  # logging is ours (summarizer.logs): Litestar's default would replace the JSON handler
         request_max_body_size=settings.max_article_chars * 4 + 65_536,
         openapi_config=OpenAPIConfig(
             title="summarizer",

@@ -1,15 +1,16 @@
-"""Routes: summarize, health, readiness."""
+"""Routes: summarize, health, readiness, metrics."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.metrics import CONTENT_TYPE, Metrics
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 
 
@@ -39,6 +40,12 @@ class SummaryController(Controller):
 @get("/health", tags=["ops"], summary="Liveness")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@get("/metrics", tags=["ops"], summary="Prometheus metrics", include_in_schema=False)
+async def metrics_endpoint(state: State) -> Response[bytes]:
+    metrics: Metrics = state.metrics
+    return Response(metrics.render(), media_type=CONTENT_TYPE)
 
 
 @get("/ready", tags=["ops"], summary="Readiness: the upstream LLM answers")
