@@ -46,7 +46,9 @@ class Settings(BaseSettings):
         le=32768,
         description="Cap on completion tokens per call; small models loop without one.",
     )
-    llm_timeout_s: float = Field(default=120.0, gt=0, description="Read timeout of one upstream HTTP call, in seconds.")
+    llm_timeout_s: float = Field(
+        default=300.0, gt=0, description="Read timeout of one upstream HTTP call (a local CPU model is slow)."
+    )
     llm_connect_timeout_s: float = Field(
         default=5.0, gt=0, description="Connect timeout of one upstream HTTP call, in seconds."
     )
@@ -66,7 +68,7 @@ class Settings(BaseSettings):
         description="Re-asks after the model's output fails parsing or grounding validation.",
     )
     request_deadline_s: float = Field(
-        default=300.0,
+        default=600.0,
         gt=0,
         description="Overall deadline of one summary: every call, retry and re-ask included.",
     )
