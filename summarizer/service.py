@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from summarizer.errors import ArticleTooLarge, InputError, SummarizerError, Usage, problem_for
+from summarizer.errors import ArticleTooLarge, InputError, InvalidModelOutput, SummarizerError, Usage, problem_for
 from summarizer.grounding import Article
+from summarizer.guard import drop_ungrounded, leaked_instructions
 from summarizer.llm import CallScope, LLMClient, call_scope
 from summarizer.logs import request_id
 from summarizer.metrics import Metrics
@@ -111,8 +112,16 @@ class Summarizer:
         error: BaseException | None = None
         try:
             prompt, variables = self._prepare(article, prompt_ref)
+            grounded = Article(article.text)
             with call_scope(scope):
-                summary = await STRATEGIES[prompt.meta.strategy](self.llm, prompt, Article(article.text), variables)
+                draft = await STRATEGIES[prompt.meta.strategy](self.llm, prompt, grounded, variables)
+            if leaked := leaked_instructions(draft, _instructions(prompt), grounded):
+                raise InvalidModelOutput(
+                    f"model output repeats the prompt's instructions in {', '.join(leaked[:3])}",
+                    usage=scope.usage,
+                    attempts=scope.upstream_calls,
+                )
+            summary = drop_ungrounded(draft, grounded)
         except BaseException as exc:
             error = exc
             raise
@@ -177,6 +186,18 @@ class Summarizer:
                 "latency_ms": round((time.monotonic() - started) * 1000),
             },
         )
+
+
+_INSTRUCTIONS: dict[str, str] = {}
+
+
+def _instructions(prompt: Prompt) -> str:
+    """Everything a prompt tells the model, rendered without an article: what must never be echoed back."""
+    if prompt.hash not in _INSTRUCTIONS:
+        empty = {"article": {"text": "", "title": None, "url": None, "published_at": None}, "quotes": [], "parties": []}
+        rendered = [m["content"] for task in prompt.meta.tasks for m in prompt.render(task, **empty).messages()]
+        _INSTRUCTIONS[prompt.hash] = "\n".join(rendered)
+    return _INSTRUCTIONS[prompt.hash]
 
 
 def _outcome(error: BaseException | None) -> str:
