@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -32,11 +32,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies.
+
+    A parent that died between fork and prctl would never send the signal, so the child checks
+    that its parent is still the one that forked it, and exits at once if not.
+    """
+
+    def arm() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,22 @@ class LlamaServerConfig:
 
 
 class LlamaServer:
-    """One llama.cpp server process; use as a context manager."""
+    """One llama.cpp server process; use as a context manager.
 
-    def __init__(self, config: LlamaServerConfig, on_wait: Callable[[float], None] | None = None) -> None:
+    `command` replaces the llama.cpp command line (each `{port}` in it becomes the chosen port): tests
+    use it to supervise a tiny stand-in server with the same lifetime guarantees.
+    """
+
+    def __init__(
+        self,
+        config: LlamaServerConfig,
+        on_wait: Callable[[float], None] | None = None,
+        command: Sequence[str] | None = None,
+    ) -> None:
         self.config = config
         self.port = config.port or free_port(config.host)
         self._on_wait = on_wait
+        self._command = list(command) if command is not None else None
         self._process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
 
@@ -81,7 +101,13 @@ class LlamaServer:
     def base_url(self) -> str:
         return f"http://{self.config.host}:{self.port}/v1"
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def start(self) -> Self:
+        if self._command is not None:
+            return self._spawn([part.replace("{port}", str(self.port)) for part in self._command])
         if not self.config.model.is_file():
             raise LocalModelError(f"model file not found: {self.config.model}")
         try:
@@ -91,12 +117,15 @@ class LlamaServer:
                 "llama-cpp-python is not installed; install the 'local' extra (make install) "
                 "or set SUMMARIZER_LLM_BASE_URL to use another OpenAI-compatible server"
             ) from exc
+        return self._spawn(self.config.command(self.port))
+
+    def _spawn(self, command: list[str]) -> Self:
         self._process = subprocess.Popen(
-            self.config.command(self.port),
+            command,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=_die_with_parent(os.getpid()) if sys.platform == "linux" else None,
         )
         try:
             self._wait_healthy()
