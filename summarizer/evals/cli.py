@@ -77,7 +77,7 @@ def run(
     concurrency: Annotated[
         int, typer.Option(min=1, help="Articles in flight at once (keep 1 on the local model).")
     ] = 1,
-    articles: Annotated[str, typer.Option(help="Glob over gold slugs, e.g. 'wikinews-*'.")] = "*",
+    articles: Annotated[str, typer.Option(help="Globs over gold slugs, comma-separated, e.g. 'wikinews-*'.")] = "*",
     out: Annotated[Path | None, typer.Option(help="Run directory (default: runs/<timestamp>-<prompt>).")] = None,
     gold: Annotated[Path, typer.Option(help="Folder of gold files.")] = GOLD_DIR,
     config: Annotated[Path, typer.Option(help="Thresholds file.")] = DEFAULT_PATH,

@@ -128,9 +128,10 @@ def load_case(path: Path, articles_dir: Path) -> GoldCase:
 
 
 def load_gold(gold_dir: Path, articles_dir: Path | None = None, pattern: str = "*") -> list[GoldCase]:
-    """Every gold file in `gold_dir` whose slug matches `pattern`, validated, in slug order."""
+    """Every gold file in `gold_dir` whose slug matches `pattern` (globs, comma-separated), validated."""
     articles = articles_dir or gold_dir.parent / "articles"
-    paths = sorted(gold_dir.glob(f"{pattern}.yaml"))
+    globs = [g.strip() for g in pattern.split(",") if g.strip()]
+    paths = sorted({path for glob in globs for path in gold_dir.glob(f"{glob}.yaml")})
     if not paths:
         raise GoldError(f"no gold files matching {pattern!r} in {gold_dir}")
     return [load_case(path, articles) for path in paths]

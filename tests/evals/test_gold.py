@@ -68,3 +68,8 @@ def test_gold_quote_must_be_verbatim(tmp_path: Path) -> None:
         load_case(path, articles)
     path.write_text(path.read_text().replace("tunnel", "bridge"))
     assert load_case(path, articles).gold.quotes[0].speaker == "mayor"
+
+
+def test_articles_can_be_picked_by_several_globs() -> None:
+    cases = load_gold(GOLD, ARTICLES, pattern="wikinews-worship, wikinews-s*")
+    assert [c.slug for c in cases] == ["wikinews-stampede", "wikinews-worship"]
