@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(),
         description="Comma-separated API keys; when set, requests need `Authorization: Bearer <key>` "
-        "or `X-API-Key: <key>` (health, readiness, docs and metrics stay open).",
+        "or `X-API-Key: <key>` (health, readiness and the docs stay open).",
     )
     rate_limit_requests: int = Field(
         default=60, ge=0, description="Requests per key (or client address) per window (0: no limit)."
