@@ -53,14 +53,18 @@ class CircuitBreaker:
             return 0.0
         return max(1.0, self._opened_at + self.cooldown_s - self._clock())
 
-    def before_call(self) -> None:
-        """Let one call through, or raise `CircuitOpen`. Call `record_*` once with its result."""
+    def before_call(self) -> bool:
+        """Let one call through (True when it is the probe), or raise `CircuitOpen`.
+
+        Call `record_success`/`record_failure` once with its result, or `release` if it was a probe
+        that ended without one.
+        """
         state = self.state
         if state is State.CLOSED:
-            return
+            return False
         if state is State.HALF_OPEN and not self._probing:
             self._probing = True
-            return
+            return True
         raise CircuitOpen(
             f"upstream failed {self._failures} times in a row; not calling it for now",
             retry_after_s=self.retry_after_s(),

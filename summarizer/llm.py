@@ -164,12 +164,13 @@ class LLMClient:
 
     async def _call_once(self, scope: CallScope, kwargs: dict[str, Any], read_timeout_s: float) -> ChatCompletion:
         """One HTTP call through the circuit breaker, its failure (if any) recorded by kind."""
-        self.breaker.before_call()
+        probe = self.breaker.before_call()
         scope.upstream_calls += 1
         try:
             response = await self._openai.chat.completions.create(**kwargs, timeout=read_timeout_s)
-        except asyncio.CancelledError:
-            self.breaker.release()
+        except asyncio.CancelledError:  # the deadline or the client gave up: no verdict on the upstream
+            if probe:
+                self.breaker.release()
             raise
         except Exception as exc:
             scope.failures.append(failure_kind(exc))

@@ -44,7 +44,7 @@ def test_states_follow_failures_cooldown_and_probe() -> None:
 
     clock.now += 10.0
     assert breaker.state is State.HALF_OPEN
-    breaker.before_call()  # the one probe
+    assert breaker.before_call() is True  # the one probe
     with pytest.raises(CircuitOpen):
         breaker.before_call()  # everyone else waits for it
     breaker.record_failure()  # probe failed: open for another full cooldown
