@@ -85,7 +85,10 @@ def _peak_rss_kib(pid: int) -> int | None:
 
 async def _drive(base_url: str, report: Report, timeout_s: float) -> None:
     gate = asyncio.Semaphore(report.concurrency)
-    limits = httpx.Limits(max_connections=report.concurrency, max_keepalive_connections=report.concurrency)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout would close them under us.
+    limits = httpx.Limits(
+        max_connections=report.concurrency, max_keepalive_connections=report.concurrency, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout_s) as client:
 
         async def one() -> None:
