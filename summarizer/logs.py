@@ -12,6 +12,8 @@ _RESERVED = set(vars(logging.makeLogRecord({})))
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("summarizer_request_id", default=None)
 """The id of the HTTP request being served; every log line written while serving it carries it."""
+client_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("summarizer_client_id", default=None)
+"""Who is calling: an API key's non-secret id (`key-…`) or `addr-<ip>`; never the key itself."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,8 +25,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
-        if "request_id" not in entry and (current := request_id.get()) is not None:
-            entry["request_id"] = current
+        for name, var in (("request_id", request_id), ("client_id", client_id)):
+            if name not in entry and (current := var.get()) is not None:
+                entry[name] = current
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

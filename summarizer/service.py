@@ -18,7 +18,7 @@ from summarizer.errors import ArticleTooLarge, InputError, InvalidModelOutput, S
 from summarizer.grounding import Article
 from summarizer.guard import drop_ungrounded, leaked_instructions
 from summarizer.llm import CallScope, LLMClient, call_scope
-from summarizer.logs import request_id
+from summarizer.logs import client_id, request_id
 from summarizer.metrics import Metrics
 from summarizer.prompts import Prompt, PromptLibrary
 from summarizer.schemas import SCHEMA_VERSION, Summary
@@ -170,6 +170,7 @@ class Summarizer:
             extra={
                 "event": "summary",
                 "request_id": request_id.get(),
+                "client_id": client_id.get(),
                 "outcome": outcome,
                 "status": status,
                 "error_type": type(error).__name__ if error else None,

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import SecretStr
 
 from summarizer.errors import RateLimited, Unauthorized
+from summarizer.logs import client_id
 from summarizer.ratelimit import Decision, RateLimitStore
 
 OPEN_PATHS = ("/health", "/ready", "/docs")
@@ -90,7 +91,13 @@ class SecurityMiddleware(ASGIMiddleware):
         if identity is None:
             client = scope.get("client")
             identity = f"addr-{client[0] if client else 'unknown'}"
-        scope.setdefault("state", {})["client_id"] = identity
+        token = client_id.set(identity)
+        try:
+            await self._limited(scope, receive, send, next_app, identity)
+        finally:
+            client_id.reset(token)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, identity: str) -> None:
         if not self.limit or not scope["path"].startswith(LIMITED_PREFIX):
             await next_app(scope, receive, send)
             return

@@ -72,6 +72,8 @@ async def test_keys_never_reach_the_logs(keyed: Client, caplog: pytest.LogCaptur
     await keyed.post("/v1/summaries", json=BODY, headers={"X-API-Key": "charlie-secret-key"})
     logged = caplog.text + " ".join(repr(vars(r)) for r in caplog.records)
     assert "0123456789" not in logged and "charlie-secret-key" not in logged
+    summary = next(r for r in caplog.records if getattr(r, "event", None) == "summary")
+    assert getattr(summary, "client_id", "").startswith("key-")  # who called, by a non-secret id
 
 
 async def test_rate_limit_per_key_is_429_with_headers(keyed: Client, upstream: FakeUpstream) -> None:
