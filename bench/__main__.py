@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import load
+from bench import load, local_model
 
-BENCHMARKS = [load.main]
+BENCHMARKS = [load.main, local_model.main]
 
 if __name__ == "__main__":
     sys.exit(max(benchmark([]) for benchmark in BENCHMARKS))

@@ -64,10 +64,10 @@ def run_case(case: Case, text: str, repeat: int) -> Result:
     return Result(case, elapsed, *counts)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=1, help="summaries per configuration (same server)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     model = ensure_model(Settings().cache_dir)
     base = LlamaServerConfig(model=model, prompt_cache=True, prompt_lookup_drafts=False)
     cases = [
@@ -90,7 +90,8 @@ def main() -> None:
             f"{r.case.label:40} {r.seconds:10.1f} {r.seconds / baseline:10.2f} {r.prompt_tokens:10d} "
             f"{r.completion_tokens:10d} {r.quotes:10d} {r.parties:10d}"
         )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
