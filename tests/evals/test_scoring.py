@@ -47,6 +47,13 @@ def test_order_never_matters_and_duplicates_are_false_positives() -> None:
     assert twice.fields["parties"].counts == Counts(tp=2, fp=1)
 
 
+def test_an_exact_name_wins_over_a_containing_one() -> None:
+    gold = case(locations=[{"name": "Aceh, Indonesia", "aliases": ["Aceh"]}, {"name": "Indonesia"}])
+    scored = score_article(gold, summary(locations=[Location(name="Indonesia")]))
+    assert scored.fields["locations"].matches == [("Indonesia", "Indonesia")]
+    assert scored.fields["locations"].misses == ["Aceh, Indonesia"]
+
+
 def test_optional_gold_is_never_a_miss_nor_a_false_positive() -> None:
     gold = case(parties=[ALVAREZ, POLICE])
     without = score_article(gold, summary(parties=[party("José Álvarez")]))
