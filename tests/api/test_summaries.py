@@ -29,8 +29,15 @@ async def test_success_returns_grounded_summary_with_spans(client: Client, upstr
     assert "Atlantis Council" not in names  # not in the article: dropped
     for party in summary["parties"]:
         for span in party["mentions"]:
-            assert text[span["start"] : span["end"]].casefold() in {n.casefold() for n in [party["name"], *party["aliases"]]}
-    assert [q["speaker"] for q in summary["quotes"]] == ["Vladimir Medinsky", "Vladimir Medinsky", "Dmitry Peskov", "Maxar Technologies"]
+            assert text[span["start"] : span["end"]].casefold() in {
+                n.casefold() for n in [party["name"], *party["aliases"]]
+            }
+    assert [q["speaker"] for q in summary["quotes"]] == [
+        "Vladimir Medinsky",
+        "Vladimir Medinsky",
+        "Dmitry Peskov",
+        "Maxar Technologies",
+    ]
     for quote in summary["quotes"]:
         assert text[quote["start"] : quote["end"]] == quote["text"]
     assert summary["quotes"][3] == {**summary["quotes"][3], "text": "plumes of smoke", "partial": True}
@@ -62,7 +69,10 @@ async def test_fabricated_quote_is_reasked_then_accepted(client: Client, upstrea
         **EVENTS,
         "quotes": [{"text": "We will never negotiate again.", "speaker": "Vladimir Putin"}],
     }
-    fixed = {**fabricated, "quotes": [{"text": "Another round of talks was agreed to.", "speaker": "Vladimir Medinsky"}]}
+    fixed = {
+        **fabricated,
+        "quotes": [{"text": "Another round of talks was agreed to.", "speaker": "Vladimir Medinsky"}],
+    }
     upstream.enqueue(tool_call(fabricated), tool_call(fixed))
     response = await client.post("/v1/summaries", json={**body(), "prompt": "summarize-single@1"})
     assert response.status_code == 200, response.text

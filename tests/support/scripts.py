@@ -29,7 +29,9 @@ ENTITIES: dict[str, Any] = {
 }
 
 EVENTS: dict[str, Any] = {
-    "outcomes": [{"description": "First round of talks ended without resolution.", "status": "failed", "parties": ["Medinsky"]}],
+    "outcomes": [
+        {"description": "First round of talks ended without resolution.", "status": "failed", "parties": ["Medinsky"]}
+    ],
     "contested_claims": [
         {
             "claim": "Russia is not targeting Ukrainian cities.",
