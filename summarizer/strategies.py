@@ -12,15 +12,17 @@ from typing import Any
 
 from summarizer import assemble
 from summarizer.extraction import (
+    ClaimDraft,
     EntitiesExtraction,
     EventsExtraction,
+    OutcomeDraft,
     QuoteAttributions,
     SummaryExtraction,
 )
 from summarizer.grounding import Article
 from summarizer.llm import LLMClient
 from summarizer.prompts import Prompt
-from summarizer.schemas import Quote, Summary
+from summarizer.schemas import Party, Quote, Summary
 
 Strategy = Callable[[LLMClient, Prompt, Article, dict[str, Any]], Awaitable[Summary]]
 
@@ -35,15 +37,7 @@ async def single(llm: LLMClient, prompt: Prompt, article: Article, variables: di
         quote = assemble.quote_from_text(article, q.text, speaker) if speaker else None
         if quote is not None and all(quote.start != seen.start for seen in quotes):
             quotes.append(quote)
-    return Summary(
-        headline=draft.headline,
-        summary=draft.summary,
-        parties=parties,
-        locations=assemble.ground_locations(article, draft.locations),
-        outcomes=assemble.outcomes(draft.outcomes, parties),
-        quotes=quotes,
-        contested_claims=assemble.claims(draft.contested_claims, parties),
-    )
+    return _summary(article, draft, draft.outcomes, draft.contested_claims, parties, quotes)
 
 
 async def grouped(llm: LLMClient, prompt: Prompt, article: Article, variables: dict[str, Any]) -> Summary:
@@ -76,14 +70,26 @@ async def grouped(llm: LLMClient, prompt: Prompt, article: Article, variables: d
             if speaker is not None:
                 quotes.append(assemble.quote_from_candidate(candidate, speaker))
 
+    return _summary(article, entities, events.outcomes, events.contested_claims, parties, quotes)
+
+
+def _summary(
+    article: Article,
+    entities: EntitiesExtraction,
+    outcomes: list[OutcomeDraft],
+    claims: list[ClaimDraft],
+    parties: list[Party],
+    quotes: list[Quote],
+) -> Summary:
+    """Both strategies end the same way: grounded places, outcomes and claims resolved to parties."""
     return Summary(
         headline=entities.headline,
         summary=entities.summary,
         parties=parties,
         locations=assemble.ground_locations(article, entities.locations),
-        outcomes=assemble.outcomes(events.outcomes, parties),
+        outcomes=assemble.outcomes(outcomes, parties),
         quotes=quotes,
-        contested_claims=assemble.claims(events.contested_claims, parties),
+        contested_claims=assemble.claims(claims, parties),
     )
 
 
