@@ -69,12 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="summaries per configuration (same server)")
     args = parser.parse_args(argv)
     model = ensure_model(Settings().cache_dir)
-    base = LlamaServerConfig(model=model, prompt_cache=True, prompt_lookup_drafts=False)
+    base = LlamaServerConfig(model=model, prompt_cache=False, prompt_lookup_drafts=False)
     cases = [
-        Case("grouped@2, --cache true (baseline)", "summarize-grouped@2", base),
-        Case("grouped@2, --cache false", "summarize-grouped@2", replace(base, prompt_cache=False)),
+        Case("grouped@2 (baseline: the defaults)", "summarize-grouped@2", base),
+        Case("grouped@2, --cache true", "summarize-grouped@2", replace(base, prompt_cache=True)),
         Case("grouped@2, prompt-lookup drafts", "summarize-grouped@2", replace(base, prompt_lookup_drafts=True)),
-        Case("single@1, --cache true", "summarize-single@1", base),
+        Case("single@1", "summarize-single@1", base),
     ]
     text = SEED.read_text(encoding="utf-8")
     results = []

@@ -122,7 +122,9 @@ class Settings(BaseSettings):
     local_ctx: int = Field(default=8192, ge=512, description="Context window of the local server, in tokens.")
     local_threads: int | None = Field(default=None, description="CPU threads for llama.cpp (unset: all cores).")
     local_prompt_cache: bool = Field(
-        default=True, description="llama.cpp --cache: reuse the evaluated article prefix across calls."
+        default=False,
+        description="llama.cpp --cache (a RAM cache of evaluated prompts). Off: consecutive calls already "
+        "share the article prefix, and the cache grew to 16 GB during a 13-article eval.",
     )
     local_prompt_lookup: bool = Field(
         default=False, description="llama.cpp prompt-lookup decoding (drafts copied from the prompt)."

@@ -56,7 +56,7 @@ class LlamaServerConfig:
     port: int = 0
     n_ctx: int = 8192
     n_threads: int | None = None
-    prompt_cache: bool = True
+    prompt_cache: bool = False
     prompt_lookup_drafts: bool = False
     start_timeout_s: float = 180.0
 
