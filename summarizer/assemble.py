@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from summarizer.extraction import ClaimDraft, LocationDraft, OutcomeDraft, PartyDraft
 from summarizer.grounding import Article, QuoteCandidate
-from summarizer.schemas import ContestedClaim, Location, Outcome, Party, Quote
+from summarizer.schemas import ContestedClaim, Location, Outcome, Party, Quote, Summary
 
 
 def _key(name: str) -> str:
@@ -24,11 +24,17 @@ def _surname(draft: PartyDraft) -> list[str]:
     return [words[-1]] if draft.kind == "person" and len(words) > 1 and len(words[-1]) > 2 else []
 
 
+MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
+MAX_NAME = Party.model_fields["name"].metadata[0].max_length
+
+
 def ground_parties(article: Article, drafts: Iterable[PartyDraft]) -> list[Party]:
     parties: dict[str, Party] = {}
     for draft in drafts:
+        if len(parties) >= MAX_PARTIES:
+            break
         names = list(dict.fromkeys([draft.name, *draft.aliases, *_surname(draft)]))
-        present = [n for n in names if n.strip() and article.mentions([n])]
+        present = [n for n in names if n.strip() and len(n) <= MAX_NAME and article.mentions([n])]
         if not present or _key(draft.name) in parties:
             continue
         name = draft.name if draft.name in present else present[0]
@@ -65,7 +71,7 @@ def resolve_party(name: str, parties: Sequence[Party]) -> Party | None:
 def speaker_party(article: Article, name: str, parties: list[Party]) -> Party | None:
     """Resolve a speaker, adding them as a party when the article names them but the list missed them."""
     party = resolve_party(name, parties)
-    if party is None and article.mentions([name]):
+    if party is None and len(parties) < MAX_PARTIES and len(name) <= MAX_NAME and article.mentions([name]):
         party = Party(name=name, kind="person", role="quoted", mentions=article.mentions([name]))
         parties.append(party)
     return party

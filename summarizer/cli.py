@@ -29,6 +29,7 @@ from summarizer.errors import ConfigurationError, InputError, SummarizerError
 from summarizer.evals.cli import eval_app
 from summarizer.llm import LLMClient
 from summarizer.local_model.fetch import ensure_model
+from summarizer.local_model.fetch import model_path as bundled_model_path
 from summarizer.local_model.runtime import local_server
 from summarizer.prompts import PromptLibrary
 from summarizer.render import print_summary
@@ -183,8 +184,12 @@ def model_pull() -> None:
 @model_app.command("path")
 def model_path() -> None:
     """Print the model file the local server would use."""
-    settings = load_settings()
-    print(settings.local_model_path or settings.cache_dir / "models")
+
+    def run() -> None:
+        settings = load_settings()
+        print(settings.local_model_path or bundled_model_path(settings.cache_dir))
+
+    guarded(run)
 
 
 @app.command("prompts")

@@ -122,7 +122,7 @@ class Article:
                     found.append(Span(start=match.start(), end=match.end()))
         return sorted(found, key=lambda s: s.start)
 
-    def quote_candidates(self, min_words: int = 2) -> list[QuoteCandidate]:
+    def quote_candidates(self, min_words: int = 2, max_chars: int = 2000) -> list[QuoteCandidate]:
         """Text between paired double quote marks, paragraph by paragraph, in reading order."""
         found: list[QuoteCandidate] = []
         opened: int | None = None
@@ -135,7 +135,7 @@ class Article:
                 start, end = opened + 1, index
                 inner = self.text[start:end]
                 stripped = inner.strip()
-                if len(_WORD.findall(stripped)) >= min_words:
+                if len(_WORD.findall(stripped)) >= min_words and len(stripped) <= max_chars:
                     lead = len(inner) - len(inner.lstrip())
                     found.append(QuoteCandidate(stripped, start + lead, start + lead + len(stripped)))
                 opened = None

@@ -167,7 +167,9 @@ class LLMClient:
         probe = self.breaker.before_call()
         scope.upstream_calls += 1
         try:
-            response = await self._openai.chat.completions.create(**kwargs, timeout=read_timeout_s)
+            # A per-call float would replace the client's Timeout wholesale and drop its connect limit.
+            timeout = openai.Timeout(read_timeout_s, connect=self.settings.llm_connect_timeout_s)
+            response = await self._openai.chat.completions.create(**kwargs, timeout=timeout)
         except asyncio.CancelledError:  # the deadline or the client gave up: no verdict on the upstream
             if probe:
                 self.breaker.release()

@@ -8,18 +8,20 @@ message. Rendering uses `StrictUndefined`: a missing variable fails before any m
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
 
 Strategy = Literal["single", "grouped"]
-ARTICLE_OPEN, ARTICLE_CLOSE = "<article>", "</article>"
+STRATEGY_TASKS: dict[str, set[str]] = {"single": {"summary"}, "grouped": {"entities", "events", "quotes"}}
+_DELIMITER = re.compile(r"<\s*(/?)\s*article\b[^>]*>", re.IGNORECASE)
 
 
 class PromptFrontMatter(BaseModel):
@@ -32,6 +34,13 @@ class PromptFrontMatter(BaseModel):
     description: str
     strategy: Strategy
     tasks: dict[str, str]
+
+    @model_validator(mode="after")
+    def tasks_fit_strategy(self) -> PromptFrontMatter:
+        missing = STRATEGY_TASKS[self.strategy] - self.tasks.keys()
+        if missing:
+            raise ValueError(f"strategy {self.strategy!r} needs tasks {sorted(missing)}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class RenderedPrompt:
 
 def _untrusted(text: str) -> str:
     """Neutralise anything in the article that could close its delimiter early."""
-    return text.replace(ARTICLE_CLOSE, "</ article>").replace(ARTICLE_OPEN, "< article>")
+    return _DELIMITER.sub(lambda m: f"< {m.group(1)} article>" if m.group(1) else "< article>", text)
 
 
 # Prompts are plain text for a model, not HTML: escaping would corrupt the article.

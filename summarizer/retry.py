@@ -91,7 +91,8 @@ def transport_retrying(
 
     class OutOfTime(stop_base):
         def __call__(self, state: RetryCallState) -> bool:
-            return wait(state) >= remaining_s()
+            # tenacity computes the wait before asking stop: use that very value, jitter included.
+            return state.upcoming_sleep >= remaining_s()
 
     return AsyncRetrying(
         retry=retry_if_exception(is_transient),

@@ -100,12 +100,13 @@ class Settings(BaseSettings):
 
     # --- input limits -------------------------------------------------------------------------
     max_article_chars: int = Field(
-        default=40_000, gt=0, description="Longest article text accepted, in characters (413 above)."
+        default=24_000, gt=0, description="Longest article text accepted, in characters (413 above)."
     )
     max_article_tokens: int = Field(
-        default=12_000,
+        default=6_000,
         gt=0,
-        description="Longest article accepted in estimated tokens (chars/4, 413 above).",
+        description="Longest article accepted in estimated tokens (chars/4, 413 above). The default fits "
+        "the local model's 8k context with the prompt and 1k completion tokens; raise it for larger models.",
     )
 
     # --- embedded local model -----------------------------------------------------------------
@@ -136,7 +137,9 @@ class Settings(BaseSettings):
     # --- HTTP service -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Bind address of the API.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port of the API.")
-    log_level: str = Field(default="INFO", description="Log level (DEBUG, INFO, WARNING, ...).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log level (DEBUG, INFO, WARNING, ...)."
+    )
 
     # --- authentication and rate limits -------------------------------------------------------
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(

@@ -53,4 +53,4 @@ async def ready(state: State) -> dict[str, Any]:
     summarizer: Summarizer = state.summarizer
     if not await summarizer.llm.ping():
         raise HTTPException(status_code=503, detail="upstream LLM not reachable", headers={"Retry-After": "5"})
-    return {"status": "ready", "upstream": summarizer.llm.base_url, "model": summarizer.settings.llm_model}
+    return {"status": "ready", "model": summarizer.settings.llm_model}  # the upstream URL may carry credentials

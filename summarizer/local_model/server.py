@@ -70,8 +70,8 @@ class LlamaServerConfig:
             "--cache", "true" if self.prompt_cache else "false",
             "--verbose", "false",
         ]  # fmt: skip
-        if self.n_threads:
-            cmd += ["--n_threads", str(self.n_threads)]
+        # llama-cpp-python's own default is half the cores: one thread on a 2-core machine.
+        cmd += ["--n_threads", str(self.n_threads or os.cpu_count() or 1)]
         if self.prompt_lookup_drafts:
             cmd += ["--draft_model", "prompt-lookup-decoding"]
         return cmd

@@ -48,3 +48,20 @@ def test_surroundings_stay_inside_the_paragraph() -> None:
 
 def test_normalise() -> None:
     assert normalise("  ‘a’ “b”\n\tc ") == "'a' \"b\" c"
+
+
+def test_quotations_longer_than_the_schema_allows_are_not_candidates() -> None:
+    article = Article('He said "' + "word " * 500 + 'end" and "two words" too.')
+    assert [c.text for c in article.quote_candidates()] == ["two words"]
+
+
+def test_party_lists_stay_within_the_schema_bound() -> None:
+    from summarizer.assemble import MAX_PARTIES, ground_parties, speaker_party
+    from summarizer.extraction import PartyDraft
+
+    names = [f"Person{i} Name{i}" for i in range(MAX_PARTIES + 10)]
+    article = Article(". ".join(names) + ".")
+    parties = ground_parties(article, [PartyDraft(name=n, kind="person") for n in names])
+    assert len(parties) == MAX_PARTIES
+    assert speaker_party(article, names[-1], parties) is None  # no room: not added, not a 500
+    assert len(parties) == MAX_PARTIES

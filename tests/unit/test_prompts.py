@@ -60,7 +60,16 @@ def test_hash_changes_with_content(tmp_path: Path) -> None:
             "---\nid: p\nversion: 1\ndescription: d\nstrategy: single\ntasks: {}\nextra: 1\n---\nx",
             "front-matter",
         ),
-        ("v2.md", "---\nid: p\nversion: 1\ndescription: d\nstrategy: single\ntasks: {}\n---\nx", "must live at"),
+        (
+            "v2.md",
+            "---\nid: p\nversion: 1\ndescription: d\nstrategy: single\ntasks: {summary: s}\n---\nx",
+            "must live at",
+        ),
+        (
+            "v1.md",
+            "---\nid: p\nversion: 1\ndescription: d\nstrategy: grouped\ntasks: {entities: e}\n---\nx",
+            "needs tasks",
+        ),
     ],
 )
 def test_bad_prompt_files_fail_at_load(tmp_path: Path, name: str, text: str, message: str) -> None:
