@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
@@ -34,23 +34,22 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        server = None
-        if settings.uses_local_model:
-            server = await asyncio.to_thread(local_server(settings).start)
-            base_url = server.base_url
-        else:
-            assert settings.llm_base_url is not None
-            base_url = settings.llm_base_url
-        llm = LLMClient(settings, base_url)
-        app.state.summarizer = Summarizer(settings, llm, prompts, metrics)
-        app.state.metrics = metrics
-        try:
+        # An exit stack closes whatever was opened, in reverse, even when start-up fails half-way
+        # or one of the closes raises.
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(rate_limits.close)
+            if settings.uses_local_model:
+                server = await asyncio.to_thread(local_server(settings).start)
+                stack.push_async_callback(asyncio.to_thread, server.stop)
+                base_url = server.base_url
+            else:
+                assert settings.llm_base_url is not None
+                base_url = settings.llm_base_url
+            llm = LLMClient(settings, base_url)
+            stack.push_async_callback(llm.close)
+            app.state.summarizer = Summarizer(settings, llm, prompts, metrics)
+            app.state.metrics = metrics
             yield
-        finally:
-            await llm.close()
-            await rate_limits.close()
-            if server is not None:
-                await asyncio.to_thread(server.stop)
 
     return Litestar(
         route_handlers=[SummaryController, health, ready, metrics_endpoint],
