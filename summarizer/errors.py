@@ -173,9 +173,6 @@ class Usage:
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
 
-    def merge(self, other: Usage) -> None:
-        self.add(other.prompt_tokens, other.completion_tokens)
-
 
 @dataclass
 class Problem:

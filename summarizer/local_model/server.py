@@ -87,12 +87,10 @@ class LlamaServer:
     def __init__(
         self,
         config: LlamaServerConfig,
-        on_wait: Callable[[float], None] | None = None,
         command: Sequence[str] | None = None,
     ) -> None:
         self.config = config
         self.port = config.port or free_port(config.host)
-        self._on_wait = on_wait
         self._command = list(command) if command is not None else None
         self._process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)  # noqa: SIM115
@@ -152,8 +150,6 @@ class LlamaServer:
                     f"llama.cpp server did not become healthy within {self.config.start_timeout_s:.0f}s; "
                     f"last output: {self.log_tail()}"
                 )
-            if self._on_wait:
-                self._on_wait(elapsed)
             time.sleep(0.5)
 
     def log_tail(self, lines: int = 5) -> str:
