@@ -29,12 +29,16 @@ class State(Enum):
 
 
 class CircuitBreaker:
-    """Counts consecutive upstream failures; `threshold=0` switches it off."""
+    """Counts consecutive upstream failures; `threshold=0` switches it off.
+
+    `clock` is public so tests (and anyone embedding the client) can drive the cooldown without
+    sleeping: a cooldown measured on the wall clock made a test depend on CI speed.
+    """
 
     def __init__(self, threshold: int, cooldown_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.threshold = threshold
         self.cooldown_s = cooldown_s
-        self._clock = clock
+        self.clock = clock
         self._failures = 0
         self._opened_at: float | None = None
         self._probing = False
@@ -43,7 +47,7 @@ class CircuitBreaker:
     def state(self) -> State:
         if self._opened_at is None:
             return State.CLOSED
-        if self._probing or self._clock() - self._opened_at >= self.cooldown_s:
+        if self._probing or self.clock() - self._opened_at >= self.cooldown_s:
             return State.HALF_OPEN
         return State.OPEN
 
@@ -51,7 +55,7 @@ class CircuitBreaker:
         """Seconds until the next probe may go out (at least 1: the caller waits for a probe to end)."""
         if self._opened_at is None:
             return 0.0
-        return max(1.0, self._opened_at + self.cooldown_s - self._clock())
+        return max(1.0, self._opened_at + self.cooldown_s - self.clock())
 
     def before_call(self) -> bool:
         """Let one call through (True when it is the probe), or raise `CircuitOpen`.
@@ -82,5 +86,5 @@ class CircuitBreaker:
     def record_failure(self) -> None:
         self._failures += 1
         if self._probing or (self.threshold and self._failures >= self.threshold):
-            self._opened_at = self._clock()
+            self._opened_at = self.clock()
         self._probing = False

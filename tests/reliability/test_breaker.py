@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from summarizer.api import create_app
@@ -73,26 +72,36 @@ def test_threshold_zero_never_opens() -> None:
 
 @pytest.fixture
 def breaker_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"breaker_threshold": 3, "breaker_cooldown_s": 0.5})
+    return settings.model_copy(update={"breaker_threshold": 3, "breaker_cooldown_s": 30.0})
+
+
+def served_breaker(client: AsyncTestClient[Litestar], clock: Clock) -> CircuitBreaker:
+    """The app's own breaker, put on a clock the test moves: no test outcome depends on CI speed."""
+    breaker: CircuitBreaker = client.app.state.summarizer.llm.breaker
+    breaker.clock = clock
+    return breaker
 
 
 async def test_opens_fails_fast_and_recovers_through_a_probe(
     breaker_settings: Settings, upstream: FakeUpstream
 ) -> None:
+    clock = Clock()
     async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        served_breaker(client, clock)
         upstream.enqueue(status(503), status(503), status(503))
         first = await client.post("/v1/summaries", json=BODY)
         assert first.status_code == 503 and first.json()["type"] == PROBLEMS + "upstream-unavailable"
         assert upstream.calls == 3  # 1 + 2 retries: the third failure opens the circuit
 
-        for _ in range(5):  # no more doomed calls reach the upstream
+        for remaining in (30, 25, 20, 15, 10, 5):  # no more doomed calls reach the upstream
             refused = await client.post("/v1/summaries", json=BODY)
             assert refused.status_code == 503
             assert refused.json()["type"] == PROBLEMS + "circuit-open"
-            assert refused.headers["retry-after"] == "1"
+            assert refused.headers["retry-after"] == str(remaining)  # the rest of the cooldown
+            clock.now += 5.0
         assert upstream.calls == 3
 
-        await asyncio.sleep(0.6)  # cooldown over: the next call is the probe
+        # the cooldown is over: the next call is the probe
         upstream.enqueue(*grouped_success())
         recovered = await client.post("/v1/summaries", json=BODY)
         assert recovered.status_code == 200, recovered.text
@@ -103,11 +112,13 @@ async def test_opens_fails_fast_and_recovers_through_a_probe(
 
 
 async def test_failed_probe_reopens_without_retrying(breaker_settings: Settings, upstream: FakeUpstream) -> None:
+    clock = Clock()
     async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        served_breaker(client, clock)
         upstream.enqueue(status(500), status(500), status(500))
         await client.post("/v1/summaries", json=BODY)
         assert upstream.calls == 3
-        await asyncio.sleep(0.6)
+        clock.now += 30.0
         upstream.enqueue(status(500))
         probe = await client.post("/v1/summaries", json=BODY)
         assert probe.status_code == 503 and probe.json()["type"] == PROBLEMS + "circuit-open"
