@@ -44,7 +44,7 @@ test-fast: install ## Tests without the real local model
 lint: install ## ruff + mypy --strict
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy summarizer
+	$(VENV)/bin/mypy summarizer tests bench
 
 bench: install model ## Benchmarks (ratios against a baseline run in the same process)
 	$(PY) -m bench

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.support.fake_upstream import FakeUpstream, hang, status, tool_call
 from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, grouped_success, seed_text
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client: TypeAlias = AsyncTestClient[Litestar]
 
 
 def body(**extra: Any) -> dict[str, Any]:
@@ -127,7 +128,13 @@ async def test_deadline_is_504(settings: Any, upstream: FakeUpstream) -> None:
 
 
 async def test_bad_input_is_422_problem(client: Client, upstream: FakeUpstream) -> None:
-    for payload in ({"article": {"text": "   \n "}}, {"article": {}}, {"article": {"text": "x", "colour": 1}}, {}):
+    payloads: list[dict[str, Any]] = [
+        {"article": {"text": "   \n "}},
+        {"article": {}},
+        {"article": {"text": "x", "colour": 1}},
+        {},
+    ]
+    for payload in payloads:
         response = await client.post("/v1/summaries", json=payload)
         assert response.status_code == 422, payload
         assert response.json()["type"].endswith("/invalid-input")

@@ -70,7 +70,7 @@ def obeying(flavour: str) -> Any:
         if flavour == "brazen":
             quotes = [{"text": FABRICATED_QUOTE, "speaker": real}]
             attributions = [{"quote": 1, "speaker": "General Quentin Vale"}, {"quote": 99, "speaker": real}]
-        answers = {
+        answers: dict[str, dict[str, Any]] = {
             "EntitiesExtraction": entities,
             "EventsExtraction": events,
             "QuoteAttributions": {"attributions": attributions},

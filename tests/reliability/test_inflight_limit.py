@@ -40,7 +40,7 @@ async def test_no_free_slot_within_the_queue_timeout_is_503(settings: Settings, 
     one_slot = settings.model_copy(
         update={"llm_base_url": answering.base_url, "max_inflight_upstream": 1, "upstream_queue_timeout_s": 0.2}
     )
-    answering.enqueue(hang(1.5))  # the first request's first call holds the only slot
+    answering.enqueue(hang(3.0))  # the first request's first call holds the only slot
     with serve_in_thread(create_app(one_slot)) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
             first = asyncio.create_task(client.post("/v1/summaries", json=BODY))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import TypeAlias
 
 import pytest
 import redis
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from summarizer.api import create_app
@@ -16,7 +18,7 @@ from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.scripts import grouped_success, seed_text
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client: TypeAlias = AsyncTestClient[Litestar]
 PROBLEMS = "https://summarizer.dev/problems/"
 KEYS = "alpha-0123456789,bravo-9876543210"
 BODY = {"article": {"text": seed_text()}}
