@@ -7,7 +7,8 @@ the match position leaks through timing, and nothing here ever logs one. Callers
 
 Each request to the summaries API counts against its key (or, with no keys configured, its
 client address). Every answer carries `RateLimit-Limit/-Remaining/-Reset`; past the limit it is a
-429 problem with `Retry-After`.
+429 problem with `Retry-After`. Failed authentications count too, per client address and on any
+protected path: without that, guessing keys would be the one unlimited thing a stranger could do.
 """
 
 from __future__ import annotations
@@ -87,10 +88,14 @@ class SecurityMiddleware(ASGIMiddleware):
         self.window_s = window_s
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        identity = self._authenticate(MutableScopeHeaders(scope))
-        if identity is None:
-            client = scope.get("client")
-            identity = f"addr-{client[0] if client else 'unknown'}"
+        client = scope.get("client")
+        address = f"addr-{client[0] if client else 'unknown'}"
+        try:
+            identity = self._authenticate(MutableScopeHeaders(scope)) or address
+        except Unauthorized:
+            if self.limit:
+                await self._count(f"unauthorized-{address}", "failed authentications")
+            raise
         token = client_id.set(identity)
         try:
             await self._limited(scope, receive, send, next_app, identity)
@@ -101,13 +106,7 @@ class SecurityMiddleware(ASGIMiddleware):
         if not self.limit or not scope["path"].startswith(LIMITED_PREFIX):
             await next_app(scope, receive, send)
             return
-        decision = await self.store.hit(identity, self.limit, self.window_s)
-        if not decision.allowed:
-            raise RateLimited(
-                f"more than {self.limit} requests in {self.window_s}s; retry after the window resets",
-                limit=self.limit,
-                reset_s=decision.reset_s,
-            )
+        decision = await self._count(identity, "requests")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -115,6 +114,17 @@ class SecurityMiddleware(ASGIMiddleware):
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
+
+    async def _count(self, counter: str, what: str) -> Decision:
+        """One hit on `counter`; `RateLimited` once it is over the limit for this window."""
+        decision = await self.store.hit(counter, self.limit, self.window_s)
+        if not decision.allowed:
+            raise RateLimited(
+                f"more than {self.limit} {what} in {self.window_s}s; retry after the window resets",
+                limit=self.limit,
+                reset_s=decision.reset_s,
+            )
+        return decision
 
     def _authenticate(self, headers: MutableScopeHeaders) -> str | None:
         """The caller's key id; None when no keys are configured (callers are told apart by address)."""

@@ -95,6 +95,20 @@ async def test_rate_limit_per_key_is_429_with_headers(keyed: Client, upstream: F
     assert upstream.calls == 0
 
 
+async def test_failed_authentications_are_rate_limited_per_address(keyed: Client, upstream: FakeUpstream) -> None:
+    guesses = [{"X-API-Key": f"guess-{n}"} for n in range(4)] + [{}]
+    statuses = [(await keyed.post("/v1/summaries", json=BODY, headers=h)).status_code for h in guesses]
+    assert statuses == [401, 401, 401, 429, 429]  # limit 3 per address: failures past it get 429
+    refused = await keyed.get("/metrics", headers={"X-API-Key": "alpha-0123456789"[:-1]})
+    assert refused.status_code == 429 and refused.json()["type"] == PROBLEMS + "rate-limited"
+    assert "failed authentications" in refused.json()["detail"]
+    assert 1 <= int(refused.headers["retry-after"]) <= HOUR
+    upstream.enqueue(*grouped_success())
+    valid = await keyed.post("/v1/summaries", json=BODY, headers={"X-API-Key": "alpha-0123456789"})
+    assert valid.status_code == 200  # a valid key keeps its own budget
+    assert upstream.calls == 3
+
+
 async def test_without_keys_clients_are_limited_by_address(settings: Settings) -> None:
     configured = settings.model_copy(update={"rate_limit_requests": 2, "rate_limit_window_s": HOUR})
     async with AsyncTestClient(app=create_app(configured)) as client:
