@@ -6,7 +6,6 @@ Both bind a free 127.0.0.1 port; nothing here listens on another interface.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,12 +20,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from summarizer.local_model.server import free_port
 
 
 @contextmanager

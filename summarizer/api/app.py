@@ -39,8 +39,10 @@ def create_app(settings: Settings) -> Litestar:
         async with AsyncExitStack() as stack:
             stack.push_async_callback(rate_limits.close)
             if settings.uses_local_model:
-                server = await asyncio.to_thread(local_server(settings).start)
+                server = await asyncio.to_thread(local_server, settings)  # may download the model first
+                server.spawn()  # on the loop thread, which lives as long as the service (see LlamaServer.spawn)
                 stack.push_async_callback(asyncio.to_thread, server.stop)
+                await asyncio.to_thread(server.wait_healthy)
                 base_url = server.base_url
             else:
                 assert settings.llm_base_url is not None

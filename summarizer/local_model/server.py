@@ -104,8 +104,25 @@ class LlamaServer:
         return self._process.pid if self._process is not None else None
 
     def start(self) -> Self:
+        """Spawn and wait until healthy: for synchronous callers (the CLI, benchmarks)."""
+        self.spawn()
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def spawn(self) -> None:
+        """Start the child without waiting for it.
+
+        PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process, so
+        call this from a thread that lives as long as the service (the event loop's), and do the
+        slow `wait_healthy` elsewhere.
+        """
         if self._command is not None:
-            return self._spawn([part.replace("{port}", str(self.port)) for part in self._command])
+            self._spawn([part.replace("{port}", str(self.port)) for part in self._command])
+            return
         if not self.config.model.is_file():
             raise LocalModelError(f"model file not found: {self.config.model}")
         try:
@@ -115,9 +132,9 @@ class LlamaServer:
                 "llama-cpp-python is not installed; install the 'local' extra (make install) "
                 "or set SUMMARIZER_LLM_BASE_URL to use another OpenAI-compatible server"
             ) from exc
-        return self._spawn(self.config.command(self.port))
+        self._spawn(self.config.command(self.port))
 
-    def _spawn(self, command: list[str]) -> Self:
+    def _spawn(self, command: list[str]) -> None:
         self._process = subprocess.Popen(
             command,
             stdout=self._log,
@@ -125,18 +142,14 @@ class LlamaServer:
             stdin=subprocess.DEVNULL,
             preexec_fn=_die_with_parent(os.getpid()) if sys.platform == "linux" else None,
         )
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
-    def _wait_healthy(self) -> None:
+    def wait_healthy(self) -> None:
+        """Block until the server answers `/v1/models`; `LocalModelError` if it exits or takes too long."""
         started = time.monotonic()
         while True:
             elapsed = time.monotonic() - started
-            assert self._process is not None
+            if self._process is None:
+                raise LocalModelError("llama.cpp server was not started (or already stopped)")
             if self._process.poll() is not None:
                 raise LocalModelError(
                     f"llama.cpp server exited with code {self._process.returncode} while starting; "

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from bench.serving import free_port
+from summarizer.local_model.server import free_port
 
 
 @pytest.fixture(scope="session")
