@@ -19,6 +19,13 @@ def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "summarizer"
 
 
+def default_prompts_dir(package: Path | None = None) -> Path:
+    """The checkout's `prompts/` (where prompt engineers edit), else the copy a wheel carries."""
+    package = package or Path(__file__).resolve().parent
+    checkout = package.parent / "prompts"
+    return checkout if checkout.is_dir() else package / "prompt_templates"
+
+
 class Settings(BaseSettings):
     """Every knob of the service. Environment variables use the `SUMMARIZER_` prefix."""
 
@@ -89,8 +96,8 @@ class Settings(BaseSettings):
 
     # --- prompts ------------------------------------------------------------------------------
     prompts_dir: Path = Field(
-        default=Path(__file__).resolve().parent.parent / "prompts",
-        description="Folder of prompt template files.",
+        default_factory=default_prompts_dir,
+        description="Folder of prompt template files (default: the checkout's, or the installed package's).",
     )
     default_prompt: str = Field(
         default="summarize-grouped@2",

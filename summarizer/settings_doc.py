@@ -17,12 +17,12 @@ BEGIN, END = "<!-- settings-table:begin -->", "<!-- settings-table:end -->"
 def _default(name: str) -> str:
     field = Settings.model_fields[name]
     if field.default_factory is not None:
-        return "`~/.cache/summarizer`" if name == "cache_dir" else "(computed)"
+        return {"cache_dir": "`~/.cache/summarizer`", "prompts_dir": "`prompts/`"}.get(name, "(computed)")
     value = field.default
     if value is PydanticUndefined or value is None:
         return "unset"
     if isinstance(value, Path):
-        return "`prompts/`" if name == "prompts_dir" else f"`{value}`"
+        return f"`{value}`"
     if hasattr(value, "get_secret_value"):
         return "`not-needed`"
     return f"`{value}`"
