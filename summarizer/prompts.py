@@ -21,7 +21,8 @@ from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderEr
 
 Strategy = Literal["single", "grouped"]
 STRATEGY_TASKS: dict[str, set[str]] = {"single": {"summary"}, "grouped": {"entities", "events", "quotes"}}
-_DELIMITER = re.compile(r"<\s*(/?)\s*article\b[^>]*>", re.IGNORECASE)
+# The tags our templates use to fence off article text; the same tags inside the text are defused.
+_DELIMITER = re.compile(r"<\s*(/?)\s*(article|quotations|passage)\b[^>]*>", re.IGNORECASE)
 
 
 class PromptFrontMatter(BaseModel):
@@ -55,8 +56,13 @@ class RenderedPrompt:
 
 
 def _untrusted(text: str) -> str:
-    """Neutralise anything in the article that could close its delimiter early."""
-    return _DELIMITER.sub(lambda m: f"< {m.group(1)} article>" if m.group(1) else "< article>", text)
+    """Neutralise anything in article text that could open or close one of our delimiters."""
+
+    def defuse(match: re.Match[str]) -> str:
+        slash, name = match.group(1), match.group(2).lower()
+        return f"< {slash} {name}>" if slash else f"< {name}>"
+
+    return _DELIMITER.sub(defuse, text)
 
 
 # Prompts are plain text for a model, not HTML: escaping would corrupt the article.
