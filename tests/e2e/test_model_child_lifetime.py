@@ -7,39 +7,15 @@ and the real model server, the way `make run` does, and then takes the service d
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.serving import serve_subprocess
+from tests.support.processes import children, cmdline, wait_gone
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")]
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def alive(pid: int) -> bool:
-    """True while `pid` runs; a zombie (dead, not yet reaped) counts as gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
-def wait_gone(pid: int, timeout_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
@@ -52,11 +28,4 @@ def test_model_server_goes_down_with_the_service(how: signal.Signals, monkeypatc
         assert len(models) == 1, served.logs()[-2000:]
         served.process.send_signal(how)
         served.process.wait(60)
-        assert wait_gone(models[0]), f"llama.cpp server {models[0]} outlived the service ({how.name})"
-
-
-def cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
+        assert wait_gone(models[0], timeout_s=20), f"llama.cpp server {models[0]} outlived the service ({how.name})"

@@ -20,6 +20,7 @@ from bench.serving import serve_subprocess
 from bench.upstream import healthy
 from summarizer.local_model.server import LlamaServer, LlamaServerConfig
 from tests.support.fake_upstream import FakeUpstream, Reply
+from tests.support.processes import alive, wait_gone
 from tests.support.scripts import seed_text
 
 SLOW_REPLY_S = 1.0
@@ -83,24 +84,6 @@ def test_sigterm_lets_the_in_flight_request_finish() -> None:
     assert summary_lines[0]["request_id"] == response.headers["x-request-id"]
 
 
-def _alive(pid: int) -> bool:
-    """True while `pid` runs; a zombie (dead, not yet reaped) counts as gone."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _wait_gone(pid: int, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while _alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def _fake_llama(tmp_path: Path) -> LlamaServer:
     script = tmp_path / "fake_llama.py"
     script.write_text(FAKE_MODEL_SERVER)
@@ -111,10 +94,10 @@ def _fake_llama(tmp_path: Path) -> LlamaServer:
 def test_stop_terminates_the_child(tmp_path: Path) -> None:
     server = _fake_llama(tmp_path).start()
     pid = server.pid
-    assert pid is not None and _alive(pid)
+    assert pid is not None and alive(pid)
     assert httpx.get(f"{server.base_url}/models").status_code == 200
     server.stop()
-    assert not _alive(pid)
+    assert not alive(pid)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux-only")
@@ -140,11 +123,11 @@ def test_child_dies_with_its_parent(tmp_path: Path, how: signal.Signals) -> None
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
     try:
-        assert _alive(child)
+        assert alive(child)
         parent.send_signal(how)
         parent.wait(10)
-        assert _wait_gone(child), "the model child outlived its parent"
+        assert wait_gone(child), "the model child outlived its parent"
     finally:
-        if _alive(child):
+        if alive(child):
             os.kill(child, signal.SIGKILL)
         parent.stdout.close()
