@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     model = ensure_model(Settings().cache_dir)
     base = LlamaServerConfig(model=model, prompt_cache=False, prompt_lookup_drafts=False)
     cases = [
-        Case("grouped@2 (baseline: the defaults)", "summarize-grouped@2", base),
-        Case("grouped@2, --cache true", "summarize-grouped@2", replace(base, prompt_cache=True)),
-        Case("grouped@2, prompt-lookup drafts", "summarize-grouped@2", replace(base, prompt_lookup_drafts=True)),
+        Case("grouped@4 (baseline: the defaults)", "summarize-grouped@4", base),
+        Case("grouped@4, --cache true", "summarize-grouped@4", replace(base, prompt_cache=True)),
+        Case("grouped@4, prompt-lookup drafts", "summarize-grouped@4", replace(base, prompt_lookup_drafts=True)),
         Case("single@1", "summarize-single@1", base),
     ]
     text = SEED.read_text(encoding="utf-8")
