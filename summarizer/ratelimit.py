@@ -37,6 +37,10 @@ class RateLimitStore(Protocol):
         """Count one request for `key` and say whether it is within `limit` for the current window."""
         ...
 
+    async def peek(self, key: str, limit: int, window_s: int) -> Decision:
+        """Say whether `key` is still under `limit` in the current window, without counting anything."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -50,21 +54,47 @@ def _decide(count: int, limit: int, reset_s: float) -> Decision:
     return Decision(allowed=count <= limit, limit=limit, remaining=max(limit - count, 0), reset_s=reset_s)
 
 
-class MemoryStore:
-    """Counters in this process: right for one instance, and the default."""
+def _peeked(count: int, limit: int, reset_s: float) -> Decision:
+    return Decision(allowed=count < limit, limit=limit, remaining=max(limit - count, 0), reset_s=reset_s)
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+
+class MemoryStore:
+    """Counters in this process: right for one instance, and the default.
+
+    Bounded: past `max_keys` counters it first forgets past windows, then the least recently
+    counted keys, down to 90 % of the bound, so strangers inventing addresses cannot grow it
+    without limit and the clean-up runs once per ~10 % of the bound, not on every request.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time, max_keys: int = 10_000) -> None:
         self._clock = clock
-        self._counts: dict[str, tuple[int, int]] = {}  # key -> (window index, count)
+        self._max_keys = max_keys
+        self._counts: dict[str, tuple[int, int]] = {}  # key -> (window index, count), least recent first
 
     async def hit(self, key: str, limit: int, window_s: int) -> Decision:
         index, reset_s = _window(window_s, self._clock())
-        seen_index, count = self._counts.get(key, (index, 0))
+        seen_index, count = self._counts.pop(key, (index, 0))
         count = count + 1 if seen_index == index else 1
-        self._counts[key] = (index, count)
-        if len(self._counts) > 10_000:  # forget keys from past windows
-            self._counts = {k: v for k, v in self._counts.items() if v[0] == index}
+        self._counts[key] = (index, count)  # re-inserted: now the most recent
+        if len(self._counts) > self._max_keys:
+            self._shrink(index)
         return _decide(count, limit, reset_s)
+
+    async def peek(self, key: str, limit: int, window_s: int) -> Decision:
+        index, reset_s = _window(window_s, self._clock())
+        seen_index, count = self._counts.get(key, (index, 0))
+        return _peeked(count if seen_index == index else 0, limit, reset_s)
+
+    def __len__(self) -> int:
+        """How many counters are held (what the bound limits)."""
+        return len(self._counts)
+
+    def _shrink(self, index: int) -> None:
+        current = {k: v for k, v in self._counts.items() if v[0] == index}
+        keep = int(self._max_keys * 0.9)
+        if len(current) > keep:
+            current = dict(list(current.items())[-keep:])
+        self._counts = current
 
     async def close(self) -> None:
         self._counts.clear()
@@ -81,6 +111,7 @@ class RedisStore:
         self._redis = aioredis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
         self._prefix = prefix
         self._clock = clock
+        self._warned_at = -math.inf
 
     async def hit(self, key: str, limit: int, window_s: int) -> Decision:
         index, reset_s = _window(window_s, self._clock())
@@ -91,9 +122,25 @@ class RedisStore:
                 pipe.expire(name, window_s + 1)
                 count, _ = await pipe.execute()
         except (RedisError, OSError) as exc:
-            log.warning("rate-limit store unreachable; letting the request through", extra={"error": str(exc)})
+            self._unreachable(exc)
             return Decision(allowed=True, limit=limit, remaining=limit, reset_s=reset_s)
         return _decide(int(count), limit, reset_s)
+
+    async def peek(self, key: str, limit: int, window_s: int) -> Decision:
+        index, reset_s = _window(window_s, self._clock())
+        try:
+            count = await self._redis.get(f"{self._prefix}:{key}:{index}")
+        except (RedisError, OSError) as exc:
+            self._unreachable(exc)
+            return Decision(allowed=True, limit=limit, remaining=limit, reset_s=reset_s)
+        return _peeked(int(count or 0), limit, reset_s)
+
+    def _unreachable(self, exc: Exception) -> None:
+        """Warn at most once a minute: during an outage every request would otherwise log."""
+        now = time.monotonic()
+        if now - self._warned_at >= 60.0:
+            self._warned_at = now
+            log.warning("rate-limit store unreachable; letting requests through", extra={"error": str(exc)})
 
     async def close(self) -> None:
         await self._redis.aclose()

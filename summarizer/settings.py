@@ -158,6 +158,12 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Requests per key (or client address) per window (0: no limit)."
     )
     rate_limit_window_s: int = Field(default=60, ge=1, description="Length of a rate-limit window, in seconds.")
+    auth_failure_limit: int = Field(
+        default=10,
+        ge=0,
+        description="Failed authentications per client address per window after which that address is "
+        "refused (429) until the window ends, valid key or not (0: no lockout).",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for rate-limit counters shared by several instances (unset: in memory).",

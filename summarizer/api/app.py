@@ -29,7 +29,11 @@ def create_app(settings: Settings) -> Litestar:
     rate_limits = store_for(settings)
     metrics = Metrics()
     security = SecurityMiddleware(
-        ApiKeys(settings.api_keys), rate_limits, settings.rate_limit_requests, settings.rate_limit_window_s
+        ApiKeys(settings.api_keys),
+        rate_limits,
+        settings.rate_limit_requests,
+        settings.rate_limit_window_s,
+        settings.auth_failure_limit,
     )
 
     @asynccontextmanager

@@ -7,14 +7,20 @@ the match position leaks through timing, and nothing here ever logs one. Callers
 
 Each request to the summaries API counts against its key (or, with no keys configured, its
 client address). Every answer carries `RateLimit-Limit/-Remaining/-Reset`; past the limit it is a
-429 problem with `Retry-After`. Failed authentications count too, per client address and on any
-protected path: without that, guessing keys would be the one unlimited thing a stranger could do.
+429 problem with `Retry-After`.
+
+Failed authentications count per client address (IPv6 by /64, since one host owns a whole /64):
+after `auth_failure_limit` of them in a window, that address is refused with 429 *before* its key
+is looked at, until the window ends. Checking the key first would tell a guesser which guess was
+right even while refusing the wrong ones. The price: a valid client behind the same address (a
+shared NAT) is locked out with the guesser for the rest of the window.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Iterable
 
 from litestar.datastructures import MutableScopeHeaders
@@ -64,6 +70,21 @@ def presented_key(headers: MutableScopeHeaders) -> str | None:
     return None
 
 
+def client_address(scope: Scope) -> str:
+    """The caller's address as counters see it: IPv4 as is, IPv6 by its /64 network."""
+    client = scope.get("client")
+    host = str(client[0]) if client else "unknown"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return f"addr-{host}"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"addr-{ip.ipv4_mapped}"
+        return f"addr-{ipaddress.IPv6Network((ip, 64), strict=False)}"
+    return f"addr-{ip}"
+
+
 def rate_limit_headers(decision: Decision) -> dict[str, str]:
     return {
         "RateLimit-Limit": str(decision.limit),
@@ -81,21 +102,18 @@ class SecurityMiddleware(ASGIMiddleware):
     def should_bypass_for_scope(scope: Scope) -> bool:
         return str(scope["path"]).startswith(OPEN_PATHS)
 
-    def __init__(self, keys: ApiKeys, store: RateLimitStore, limit: int, window_s: int) -> None:
+    def __init__(
+        self, keys: ApiKeys, store: RateLimitStore, limit: int, window_s: int, auth_failure_limit: int = 10
+    ) -> None:
         self.keys = keys
         self.store = store
         self.limit = limit
         self.window_s = window_s
+        self.auth_failure_limit = auth_failure_limit
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        client = scope.get("client")
-        address = f"addr-{client[0] if client else 'unknown'}"
-        try:
-            identity = self._authenticate(MutableScopeHeaders(scope)) or address
-        except Unauthorized:
-            if self.limit:
-                await self._count(f"unauthorized-{address}", "failed authentications")
-            raise
+        address = client_address(scope)
+        identity = await self._authenticate(MutableScopeHeaders(scope), address) or address
         token = client_id.set(identity)
         try:
             await self._limited(scope, receive, send, next_app, identity)
@@ -106,7 +124,13 @@ class SecurityMiddleware(ASGIMiddleware):
         if not self.limit or not scope["path"].startswith(LIMITED_PREFIX):
             await next_app(scope, receive, send)
             return
-        decision = await self._count(identity, "requests")
+        decision = await self.store.hit(identity, self.limit, self.window_s)
+        if not decision.allowed:
+            raise RateLimited(
+                f"more than {self.limit} requests in {self.window_s}s; retry after the window resets",
+                limit=self.limit,
+                reset_s=decision.reset_s,
+            )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -115,24 +139,25 @@ class SecurityMiddleware(ASGIMiddleware):
 
         await next_app(scope, receive, send_with_headers)
 
-    async def _count(self, counter: str, what: str) -> Decision:
-        """One hit on `counter`; `RateLimited` once it is over the limit for this window."""
-        decision = await self.store.hit(counter, self.limit, self.window_s)
-        if not decision.allowed:
-            raise RateLimited(
-                f"more than {self.limit} {what} in {self.window_s}s; retry after the window resets",
-                limit=self.limit,
-                reset_s=decision.reset_s,
-            )
-        return decision
-
-    def _authenticate(self, headers: MutableScopeHeaders) -> str | None:
+    async def _authenticate(self, headers: MutableScopeHeaders, address: str) -> str | None:
         """The caller's key id; None when no keys are configured (callers are told apart by address)."""
         if not self.keys:
             return None
+        failures = f"unauthorized-{address}"
+        if self.auth_failure_limit:
+            locked = await self.store.peek(failures, self.auth_failure_limit, self.window_s)
+            if not locked.allowed:
+                raise RateLimited(
+                    f"{self.auth_failure_limit} failed authentications from this address in {self.window_s}s; "
+                    "it is refused until the window resets",
+                    limit=self.auth_failure_limit,
+                    reset_s=locked.reset_s,
+                )
         key = presented_key(headers)
         identity = self.keys.identify(key) if key else None
         if identity is None:
+            if self.auth_failure_limit:
+                await self.store.hit(failures, self.auth_failure_limit, self.window_s)
             raise Unauthorized(
                 "a valid API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`"
                 if key is None

@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from summarizer.api import create_app
-from summarizer.api.security import ApiKeys
+from summarizer.api.security import ApiKeys, client_address
 from summarizer.ratelimit import MemoryStore, RedisStore
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream
@@ -28,7 +28,9 @@ HOUR = 3600  # windows are aligned to the clock: a long one keeps a test from st
 @pytest.fixture
 async def keyed(settings: Settings) -> AsyncIterator[Client]:
     keys = Settings(api_keys=KEYS).api_keys  # parsed as from the environment
-    configured = settings.model_copy(update={"api_keys": keys, "rate_limit_requests": 3, "rate_limit_window_s": HOUR})
+    configured = settings.model_copy(
+        update={"api_keys": keys, "rate_limit_requests": 3, "auth_failure_limit": 3, "rate_limit_window_s": HOUR}
+    )
     async with AsyncTestClient(app=create_app(configured)) as client:
         yield client
 
@@ -95,18 +97,71 @@ async def test_rate_limit_per_key_is_429_with_headers(keyed: Client, upstream: F
     assert upstream.calls == 0
 
 
-async def test_failed_authentications_are_rate_limited_per_address(keyed: Client, upstream: FakeUpstream) -> None:
-    guesses = [{"X-API-Key": f"guess-{n}"} for n in range(4)] + [{}]
-    statuses = [(await keyed.post("/v1/summaries", json=BODY, headers=h)).status_code for h in guesses]
-    assert statuses == [401, 401, 401, 429, 429]  # limit 3 per address: failures past it get 429
-    refused = await keyed.get("/metrics", headers={"X-API-Key": "alpha-0123456789"[:-1]})
-    assert refused.status_code == 429 and refused.json()["type"] == PROBLEMS + "rate-limited"
-    assert "failed authentications" in refused.json()["detail"]
-    assert 1 <= int(refused.headers["retry-after"]) <= HOUR
-    upstream.enqueue(*grouped_success())
-    valid = await keyed.post("/v1/summaries", json=BODY, headers={"X-API-Key": "alpha-0123456789"})
-    assert valid.status_code == 200  # a valid key keeps its own budget
-    assert upstream.calls == 3
+async def test_an_address_that_keeps_failing_is_locked_out_before_its_key_is_checked(
+    keyed: Client, upstream: FakeUpstream
+) -> None:
+    guesses = [{"X-API-Key": f"guess-{n}"} for n in range(2)] + [{}]
+    assert [(await keyed.post("/v1/summaries", json=BODY, headers=h)).status_code for h in guesses] == [401] * 3
+    # Locked: even the right key is refused, so a guesser cannot tell a right guess from a wrong one.
+    for headers in ({"X-API-Key": "alpha-0123456789"}, {"X-API-Key": "guess-9"}):
+        refused = await keyed.post("/v1/summaries", json=BODY, headers=headers)
+        assert refused.status_code == 429 and refused.json()["type"] == PROBLEMS + "rate-limited"
+        assert "failed authentications" in refused.json()["detail"]
+        assert 1 <= int(refused.headers["retry-after"]) <= HOUR
+    assert (await keyed.get("/metrics", headers={"X-API-Key": "alpha-0123456789"})).status_code == 429
+    assert (await keyed.get("/health")).status_code == 200  # open paths stay open
+    assert upstream.calls == 0
+
+
+async def test_lockout_can_be_switched_off(settings: Settings) -> None:
+    configured = settings.model_copy(update={"api_keys": Settings(api_keys=KEYS).api_keys, "auth_failure_limit": 0})
+    async with AsyncTestClient(app=create_app(configured)) as client:
+        statuses = [(await client.get("/metrics", headers={"X-API-Key": f"g{n}"})).status_code for n in range(12)]
+        assert statuses == [401] * 12
+        assert (await client.get("/metrics", headers={"X-API-Key": "alpha-0123456789"})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "counted_as"),
+    [
+        ("203.0.113.7", "addr-203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "addr-2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::9", "addr-2001:db8:1:2::/64"),  # same /64: one host, one counter
+        ("::ffff:203.0.113.7", "addr-203.0.113.7"),
+        ("testclient", "addr-testclient"),
+    ],
+)
+def test_addresses_are_counted_by_host_and_ipv6_by_64(host: str, counted_as: str) -> None:
+    assert client_address({"client": (host, 1234)}) == counted_as  # type: ignore[arg-type]
+
+
+async def test_memory_store_stays_bounded_and_keeps_recent_counters() -> None:
+    store = MemoryStore(clock=lambda: 1000.0, max_keys=10)
+    await store.hit("old", 5, HOUR)
+    for n in range(25):
+        await store.hit(f"stranger-{n}", 5, HOUR)
+        await store.hit("busy", 5, HOUR)  # counted often, so never the least recent
+    assert len(store) <= 10
+    assert (await store.peek("busy", 25, HOUR)).remaining == 0  # kept, with all 25 hits
+    assert (await store.peek("old", 5, HOUR)).remaining == 5  # evicted: forgotten
+    assert (await store.peek("busy", 26, HOUR)).allowed and not (await store.peek("busy", 25, HOUR)).allowed
+
+
+async def test_lockout_is_shared_through_redis(settings: Settings, redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).flushdb()
+    configured = settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "api_keys": Settings(api_keys=KEYS).api_keys,
+            "auth_failure_limit": 2,
+            "rate_limit_window_s": HOUR,
+        }
+    )
+    alpha = {"X-API-Key": "alpha-0123456789"}
+    async with AsyncTestClient(app=create_app(configured)) as one, AsyncTestClient(app=create_app(configured)) as two:
+        assert (await one.get("/metrics", headers={"X-API-Key": "wrong"})).status_code == 401
+        assert (await two.get("/metrics", headers={"X-API-Key": "wrong"})).status_code == 401
+        assert (await one.get("/metrics", headers=alpha)).status_code == 429  # the other instance's failure counted
 
 
 async def test_without_keys_clients_are_limited_by_address(settings: Settings) -> None:
