@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -55,14 +56,38 @@ class RenderedPrompt:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
 
 
+def _folded(text: str) -> tuple[str, list[int]]:
+    """`text` as a reader sees it (NFKC, invisible format characters dropped), with each character's origin.
+
+    `＜/ar\u00adticle＞` looks like `</article>` to a model: matching on the folded view catches it,
+    and the origins map the match back so only that span of the real text is replaced.
+    """
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Cf":
+            continue
+        for part in unicodedata.normalize("NFKC", char):
+            folded.append(part)
+            origin.append(index)
+    return "".join(folded), origin
+
+
 def _untrusted(text: str) -> str:
-    """Neutralise anything in article text that could open or close one of our delimiters."""
+    """Neutralise anything in article text that could open or close one of our delimiters.
 
-    def defuse(match: re.Match[str]) -> str:
+    `</article>` becomes `[/article]`: the reader still sees what the article wrote, but nothing
+    shaped like our fences (spaces inside the brackets would still read as a tag).
+    """
+    view, origin = _folded(text)
+    pieces: list[str] = []
+    last = 0
+    for match in _DELIMITER.finditer(view):
         slash, name = match.group(1), match.group(2).lower()
-        return f"< {slash} {name}>" if slash else f"< {name}>"
-
-    return _DELIMITER.sub(defuse, text)
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        pieces += [text[last:start], f"[{slash}{name}]"]  # still legible, no longer a tag
+        last = end
+    return "".join(pieces) + text[last:]
 
 
 # Prompts are plain text for a model, not HTML: escaping would corrupt the article.
