@@ -20,10 +20,14 @@ def _default_cache_dir() -> Path:
 
 
 def default_prompts_dir(package: Path | None = None) -> Path:
-    """The checkout's `prompts/` (where prompt engineers edit), else the copy a wheel carries."""
+    """The copy a wheel carries when installed, else the checkout's `prompts/` (where prompt engineers edit).
+
+    The wheel's copy wins when present: beside an installed package, `../prompts` is whatever some
+    other distribution put in site-packages.
+    """
     package = package or Path(__file__).resolve().parent
-    checkout = package.parent / "prompts"
-    return checkout if checkout.is_dir() else package / "prompt_templates"
+    shipped = package / "prompt_templates"
+    return shipped if shipped.is_dir() else package.parent / "prompts"
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.util
 import os
 import signal
 import socket
@@ -125,13 +126,11 @@ class LlamaServer:
             return
         if not self.config.model.is_file():
             raise LocalModelError(f"model file not found: {self.config.model}")
-        try:
-            import llama_cpp.server  # noqa: F401
-        except ImportError as exc:
+        if importlib.util.find_spec("llama_cpp") is None:  # a lookup, not an import: this runs on the event loop
             raise LocalModelError(
                 "llama-cpp-python is not installed; install the 'local' extra (make install) "
                 "or set SUMMARIZER_LLM_BASE_URL to use another OpenAI-compatible server"
-            ) from exc
+            )
         self._spawn(self.config.command(self.port))
 
     def _spawn(self, command: list[str]) -> None:

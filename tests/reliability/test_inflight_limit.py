@@ -38,7 +38,12 @@ async def wait_for_calls(upstream: FakeUpstream, count: int) -> None:
 
 async def test_no_free_slot_within_the_queue_timeout_is_503(settings: Settings, answering: FakeUpstream) -> None:
     one_slot = settings.model_copy(
-        update={"llm_base_url": answering.base_url, "max_inflight_upstream": 1, "upstream_queue_timeout_s": 0.2}
+        update={
+            "llm_base_url": answering.base_url,
+            "max_inflight_upstream": 1,
+            "upstream_queue_timeout_s": 0.2,
+            "llm_timeout_s": 10.0,  # the hang, not the client's read timeout, decides how long the slot is held
+        }
     )
     answering.enqueue(hang(3.0))  # the first request's first call holds the only slot
     with serve_in_thread(create_app(one_slot)) as base_url:

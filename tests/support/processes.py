@@ -25,10 +25,11 @@ def wait_gone(pid: int, timeout_s: float = 10.0) -> bool:
     return True
 
 
-def children(pid: int) -> list[int]:
-    """Direct children of `pid`, whichever of its threads forked them."""
+def children(pid: int, thread: int | None = None) -> list[int]:
+    """Direct children of `pid`, whichever of its threads forked them (or only those `thread` forked)."""
+    tasks = [Path(f"/proc/{pid}/task/{thread}")] if thread is not None else Path(f"/proc/{pid}/task").iterdir()
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    for task in tasks:
         found += [int(child) for child in (task / "children").read_text().split()]
     return found
 
