@@ -170,6 +170,7 @@ def serve(
         uvicorn.run(
             create_app(settings), host=settings.host, port=settings.port,
             log_level=settings.log_level.lower(), timeout_graceful_shutdown=30,
+            proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
         )  # fmt: skip
 
     guarded(run)

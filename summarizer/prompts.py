@@ -22,8 +22,18 @@ from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderEr
 
 Strategy = Literal["single", "grouped"]
 STRATEGY_TASKS: dict[str, set[str]] = {"single": {"summary"}, "grouped": {"entities", "events", "quotes"}}
-# The tags our templates use to fence off article text; the same tags inside the text are defused.
-_DELIMITER = re.compile(r"<\s*(/?)\s*(article|quotations|passage)\b[^>]*>", re.IGNORECASE)
+# The tags our templates use to fence off article text. In article text, anything that starts like
+# one (closing `>` or not) is defused. The attribute part is bounded so a stray `<passage of time`
+# cannot reach across the text.
+_DELIMITER = re.compile(r"<\s*/?\s*(?:article|quotations|passage)\b[^<>\n]{0,200}(>?)", re.IGNORECASE)
+# Look-alikes a reader takes for `<`, `>` and `/` that NFKC leaves alone.
+_CONFUSABLES = str.maketrans(
+    {"‹": "<", "›": ">", "〈": "<", "〉": ">", "⟨": "<", "⟩": ">", "❮": "<", "❯": ">", "˂": "<", "˃": ">"}
+    | {"∕": "/", "⁄": "/", "⧸": "/", "╱": "/"}
+)
+# Characters that render as nothing: format (Cf) and combining (Mn, Me) marks, and the Hangul fillers.
+_INVISIBLE_CATEGORIES = {"Cf", "Mn", "Me"}
+_INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0"}
 
 
 class PromptFrontMatter(BaseModel):
@@ -57,37 +67,38 @@ class RenderedPrompt:
 
 
 def _folded(text: str) -> tuple[str, list[int]]:
-    """`text` as a reader sees it (NFKC, invisible format characters dropped), with each character's origin.
+    """`text` as a reader sees it, with the index in `text` each character came from.
 
-    `＜/ar\u00adticle＞` looks like `</article>` to a model: matching on the folded view catches it,
-    and the origins map the match back so only that span of the real text is replaced.
+    NFKC (fullwidth `＜` is `<`), look-alike brackets and slashes mapped, invisible characters
+    dropped: `＜/ar\u00adticle＞` and `‹∕arti\u034fcle>` both read as `</article>` to a model.
     """
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        if unicodedata.category(char) == "Cf":
+        if char in _INVISIBLE or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
             continue
-        for part in unicodedata.normalize("NFKC", char):
+        for part in unicodedata.normalize("NFKC", char).translate(_CONFUSABLES):
             folded.append(part)
             origin.append(index)
     return "".join(folded), origin
 
 
 def _untrusted(text: str) -> str:
-    """Neutralise anything in article text that could open or close one of our delimiters.
+    """Defuse anything in article text that a reader could take for one of our fences.
 
-    `</article>` becomes `[/article]`: the reader still sees what the article wrote, but nothing
-    shaped like our fences (spaces inside the brackets would still read as a tag).
+    Only the brackets change: `</article>` becomes `[/article]`, `<passage of time` becomes
+    `[passage of time`. Every other character of the article stays as it was. A `<` or `>` in the
+    folded view always comes from exactly one character of `text`, so the swap is exact.
     """
     view, origin = _folded(text)
-    pieces: list[str] = []
-    last = 0
+    swaps: dict[int, str] = {}
     for match in _DELIMITER.finditer(view):
-        slash, name = match.group(1), match.group(2).lower()
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
-        pieces += [text[last:start], f"[{slash}{name}]"]  # still legible, no longer a tag
-        last = end
-    return "".join(pieces) + text[last:]
+        swaps[origin[match.start()]] = "["
+        if match.group(1):
+            swaps[origin[match.end() - 1]] = "]"
+    if not swaps:
+        return text
+    return "".join(swaps.get(index, char) for index, char in enumerate(text))
 
 
 # Prompts are plain text for a model, not HTML: escaping would corrupt the article.

@@ -91,9 +91,9 @@ class MemoryStore:
 
     def _shrink(self, index: int) -> None:
         current = {k: v for k, v in self._counts.items() if v[0] == index}
-        keep = int(self._max_keys * 0.9)
+        keep = max(1, int(self._max_keys * 0.9))
         if len(current) > keep:
-            current = dict(list(current.items())[-keep:])
+            current = dict(list(current.items())[len(current) - keep :])
         self._counts = current
 
     async def close(self) -> None:

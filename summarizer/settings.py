@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Requests per key (or client address) per window (0: no limit)."
     )
     rate_limit_window_s: int = Field(default=60, ge=1, description="Length of a rate-limit window, in seconds.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies (comma-separated IPs or CIDRs, `*` for any) whose X-Forwarded-For names the "
+        "client: behind a load balancer, list it here, or every caller shares its address for rate "
+        "limits and the authentication lockout.",
+    )
     auth_failure_limit: int = Field(
         default=10,
         ge=0,

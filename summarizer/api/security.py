@@ -140,24 +140,32 @@ class SecurityMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send_with_headers)
 
     async def _authenticate(self, headers: MutableScopeHeaders, address: str) -> str | None:
-        """The caller's key id; None when no keys are configured (callers are told apart by address)."""
+        """The caller's key id; None when no keys are configured (callers are told apart by address).
+
+        The key is checked locally first, then the address's failure counter is consulted: a failure
+        is counted atomically (INCR) and refused once over the limit, a valid key only reads it. A burst
+        of parallel guesses therefore gets at most `auth_failure_limit` informative answers: checking
+        the counter before counting would let every guess in the burst through.
+        """
         if not self.keys:
             return None
-        failures = f"unauthorized-{address}"
-        if self.auth_failure_limit:
-            locked = await self.store.peek(failures, self.auth_failure_limit, self.window_s)
-            if not locked.allowed:
-                raise RateLimited(
-                    f"{self.auth_failure_limit} failed authentications from this address in {self.window_s}s; "
-                    "it is refused until the window resets",
-                    limit=self.auth_failure_limit,
-                    reset_s=locked.reset_s,
-                )
         key = presented_key(headers)
         identity = self.keys.identify(key) if key else None
+        if self.auth_failure_limit:
+            failures = f"unauthorized-{address}"
+            limit, window = self.auth_failure_limit, self.window_s
+            if identity is None:
+                decision = await self.store.hit(failures, limit, window)
+            else:
+                decision = await self.store.peek(failures, limit, window)
+            if not decision.allowed:
+                raise RateLimited(
+                    f"{limit} failed authentications from this address in {window}s; "
+                    "it is refused until the window resets",
+                    limit=limit,
+                    reset_s=decision.reset_s,
+                )
         if identity is None:
-            if self.auth_failure_limit:
-                await self.store.hit(failures, self.auth_failure_limit, self.window_s)
             raise Unauthorized(
                 "a valid API key is required: send `Authorization: Bearer <key>` or `X-API-Key: <key>`"
                 if key is None

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import TypeAlias
 
+import httpx
 import pytest
 import redis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from bench.serving import serve_in_thread, serve_subprocess
 from summarizer.api import create_app
 from summarizer.api.security import ApiKeys, client_address
 from summarizer.ratelimit import MemoryStore, RedisStore
@@ -145,6 +149,10 @@ async def test_memory_store_stays_bounded_and_keeps_recent_counters() -> None:
     assert (await store.peek("busy", 25, HOUR)).remaining == 0  # kept, with all 25 hits
     assert (await store.peek("old", 5, HOUR)).remaining == 5  # evicted: forgotten
     assert (await store.peek("busy", 26, HOUR)).allowed and not (await store.peek("busy", 25, HOUR)).allowed
+    tiny = MemoryStore(clock=lambda: 1000.0, max_keys=1)
+    for n in range(5):
+        await tiny.hit(f"k{n}", 5, HOUR)
+    assert len(tiny) == 1 and (await tiny.peek("k4", 1, HOUR)).remaining == 0  # the latest one survives
 
 
 async def test_lockout_is_shared_through_redis(settings: Settings, redis_url: str) -> None:
@@ -162,6 +170,46 @@ async def test_lockout_is_shared_through_redis(settings: Settings, redis_url: st
         assert (await one.get("/metrics", headers={"X-API-Key": "wrong"})).status_code == 401
         assert (await two.get("/metrics", headers={"X-API-Key": "wrong"})).status_code == 401
         assert (await one.get("/metrics", headers=alpha)).status_code == 429  # the other instance's failure counted
+
+
+async def test_a_burst_of_parallel_guesses_gets_no_more_answers_than_the_limit(
+    settings: Settings, redis_url: str
+) -> None:
+    """Served for real: parallel requests interleave at every Redis round trip.
+
+    (The in-process test client runs requests one after another, which hides this race: reading the
+    counter before counting let 15 of 20 parallel guesses through with a limit of 3.)
+    """
+    redis.Redis.from_url(redis_url).flushdb()
+    configured = settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "api_keys": Settings(api_keys=KEYS).api_keys,
+            "auth_failure_limit": 3,
+            "rate_limit_window_s": HOUR,
+        }
+    )
+    with serve_in_thread(create_app(configured)) as base_url:
+        async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+            burst = [client.get("/metrics", headers={"X-API-Key": f"guess-{n}"}) for n in range(20)]
+            statuses = sorted(r.status_code for r in await asyncio.gather(*burst))
+    assert statuses == [401] * 3 + [429] * 17
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(upstream: FakeUpstream) -> None:
+    env = {
+        "SUMMARIZER_LLM_BASE_URL": upstream.base_url,
+        "SUMMARIZER_API_KEYS": KEYS,
+        "SUMMARIZER_AUTH_FAILURE_LIMIT": "2",
+        "SUMMARIZER_FORWARDED_ALLOW_IPS": "127.0.0.1",  # the test client plays the proxy
+    }
+    guesser, neighbour = {"X-Forwarded-For": "198.51.100.1"}, {"X-Forwarded-For": "198.51.100.2"}
+    valid = {"X-API-Key": "alpha-0123456789"}
+    with serve_subprocess(env) as served:
+        get = functools.partial(httpx.get, f"{served.base_url}/metrics", timeout=10)
+        assert [get(headers={**guesser, "X-API-Key": "nope"}).status_code for _ in range(2)] == [401, 401]
+        assert get(headers={**guesser, **valid}).status_code == 429  # the guesser's address is locked
+        assert get(headers={**neighbour, **valid}).status_code == 200  # another client behind the same proxy is not
 
 
 async def test_without_keys_clients_are_limited_by_address(settings: Settings) -> None:
