@@ -155,16 +155,18 @@ async def test_memory_store_stays_bounded_and_keeps_recent_counters() -> None:
     assert len(tiny) == 1 and (await tiny.peek("k4", 1, HOUR)).remaining == 0  # the latest one survives
 
 
-async def test_lockout_is_shared_through_redis(settings: Settings, redis_url: str) -> None:
+@pytest.fixture
+def locked_after_two(settings: Settings, redis_url: str) -> Settings:
+    """Keys configured, lockout after 2 failures, counters in a freshly emptied real Redis."""
     redis.Redis.from_url(redis_url).flushdb()
-    configured = settings.model_copy(
-        update={
-            "redis_url": redis_url,
-            "api_keys": Settings(api_keys=KEYS).api_keys,
-            "auth_failure_limit": 2,
-            "rate_limit_window_s": HOUR,
-        }
+    keys = Settings(api_keys=KEYS).api_keys
+    return settings.model_copy(
+        update={"redis_url": redis_url, "api_keys": keys, "auth_failure_limit": 2, "rate_limit_window_s": HOUR}
     )
+
+
+async def test_lockout_is_shared_through_redis(locked_after_two: Settings) -> None:
+    configured = locked_after_two
     alpha = {"X-API-Key": "alpha-0123456789"}
     async with AsyncTestClient(app=create_app(configured)) as one, AsyncTestClient(app=create_app(configured)) as two:
         assert (await one.get("/metrics", headers={"X-API-Key": "wrong"})).status_code == 401
@@ -172,28 +174,18 @@ async def test_lockout_is_shared_through_redis(settings: Settings, redis_url: st
         assert (await one.get("/metrics", headers=alpha)).status_code == 429  # the other instance's failure counted
 
 
-async def test_a_burst_of_parallel_guesses_gets_no_more_answers_than_the_limit(
-    settings: Settings, redis_url: str
-) -> None:
+async def test_a_burst_of_parallel_guesses_gets_no_more_answers_than_the_limit(locked_after_two: Settings) -> None:
     """Served for real: parallel requests interleave at every Redis round trip.
 
     (The in-process test client runs requests one after another, which hides this race: reading the
     counter before counting let 15 of 20 parallel guesses through with a limit of 3.)
     """
-    redis.Redis.from_url(redis_url).flushdb()
-    configured = settings.model_copy(
-        update={
-            "redis_url": redis_url,
-            "api_keys": Settings(api_keys=KEYS).api_keys,
-            "auth_failure_limit": 3,
-            "rate_limit_window_s": HOUR,
-        }
-    )
+    configured = locked_after_two
     with serve_in_thread(create_app(configured)) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
             burst = [client.get("/metrics", headers={"X-API-Key": f"guess-{n}"}) for n in range(20)]
             statuses = sorted(r.status_code for r in await asyncio.gather(*burst))
-    assert statuses == [401] * 3 + [429] * 17
+    assert statuses == [401] * 2 + [429] * 18
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(upstream: FakeUpstream) -> None:
