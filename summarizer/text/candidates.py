@@ -17,6 +17,7 @@ from spacy.tokens import Span as SpacySpan
 from summarizer.grounding import Article, QuoteCandidate
 from summarizer.text.entities import EntityFinder, Mention, Party, Place
 from summarizer.text.names import NameIndex, name_key
+from summarizer.text.quotes import scan_quotes
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
 from summarizer.text.speakers import SPEECH_VERBS, Attribution, SpeakerFinder
 
@@ -225,7 +226,7 @@ def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE
     """The pass over an already parsed article (`doc = parse(article.text)`)."""
     entities = EntityFinder(doc, NameIndex())
     parties = entities.parties()
-    quotes = article.quote_candidates()
+    quotes = scan_quotes(article.text)
     speakers = SpeakerFinder(doc, quotes, entities, parties)
     return Candidates(
         pipeline=pipeline_id(pipeline),

@@ -126,6 +126,8 @@ class SpeakerFinder:
         self.gender = {p.key: _gender_of(p, self.text) for p in parties if p.kind == "person"}
         self.bounds = [self._outer(q) for q in quotes]
         self._starts = [token.idx for token in doc]
+        self._last: Attribution | None = None
+        self._person_mentions = [(m, p) for p in parties if p.kind == "person" for m in p.mentions]
         self._quoted = [False] * len(doc)
         for start, end in self.bounds:
             span = doc.char_span(start, end, alignment_mode="expand")
@@ -139,12 +141,16 @@ class SpeakerFinder:
         start = quote.start
         while start > 0 and self.text[start - 1].isspace() and self.text[start - 1] != "\n":
             start -= 1
-        if start > 0 and self.text[start - 1] in "\"“„«'‘":
+        if start > 1 and self.text[start - 2 : start] == "''":
+            start -= 2
+        elif start > 0 and self.text[start - 1] in "\"“„«'‘":
             start -= 1
         end = quote.end
         while end < len(self.text) and self.text[end] in " ,;:":
             end += 1
-        if end < len(self.text) and self.text[end] in "\"”‟»'’":
+        if self.text[end : end + 2] == "''":
+            end += 2
+        elif end < len(self.text) and self.text[end] in "\"”‟»'’":
             end += 1
         return start, end
 
@@ -183,20 +189,43 @@ class SpeakerFinder:
         return None
 
     def _governing(self, start: int, end: int) -> tuple[Token, _Found] | None:
+        """The speech verb the quotation hangs from in the parse, possibly through a clause between
+        ("Palmieri said Trump is reduced to '...'"), and that verb's subject."""
         span = self.doc.char_span(start, end, alignment_mode="expand")
         if span is None:
             return None
         for token in span:
-            head, steps = token, 0
-            while head.head.i != head.i and steps < 8:
+            head, steps, outside = token, 0, 0
+            while head.head.i != head.i and steps < 10:
                 head, steps = head.head, steps + 1
                 if self._quoted[head.i]:
                     continue
+                outside += 1
                 if head.lemma_.casefold() in SPEECH_VERBS and head.pos_ in ("VERB", "AUX"):
                     found = self._subject(head, [])
                     if found is not None:
-                        return head, found
-                break
+                        weight = 1.0 if outside == 1 else 0.9
+                        return head, _Found(found.key, found.name, found.resolution, found.weight * weight, found.cue)
+            if token.dep_ != "punct":
+                break  # the quotation's first word decides: its head chain is the quotation's
+        return None
+
+    def _previous_sentence(self, start: int) -> _Found | None:
+        """A quotation that opens its sentence continues the speaker named in the sentence before it,
+        in the same paragraph ("..., said Caddell. '...'")."""
+        left, _ = self._paragraph(start)
+        before = self.text[left:start].rstrip()
+        if not before or before[-1] not in ".!?:\"”'’":
+            return None
+        sentences = [s for s in self.doc.sents if left <= s.start_char and s.end_char <= start + 1]
+        for sentence in reversed(sentences[-2:]):
+            for token in sentence:
+                if self._quoted[token.i] or token.pos_ not in ("VERB", "AUX"):
+                    continue
+                if token.lemma_.casefold() in SPEECH_VERBS:
+                    found = self._subject(token, [t for t in sentence if t.i > token.i and not t.is_punct][:3])
+                    if found is not None:
+                        return found
         return None
 
     def _according(self, start: int, end: int) -> _Found | None:
@@ -219,7 +248,7 @@ class SpeakerFinder:
 
     def _subject(self, verb: Token, following: list[Token]) -> _Found | None:
         subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and not self._quoted[c.i]]
-        if not subjects and verb.dep_ == "conj" and verb.head.i != verb.i:
+        if not subjects and verb.dep_ in ("conj", "advcl", "xcomp", "pcomp") and verb.head.i != verb.i:
             subjects = [c for c in verb.head.children if c.dep_ in _SUBJECTS and not self._quoted[c.i]]
         if not subjects and following:
             subjects = [following[0]]  # "…," said the minister: the parse sometimes misses inversion
@@ -272,6 +301,8 @@ class SpeakerFinder:
         return _Found(name_key(mention.text), strip_name(mention.text), "name", 0.9, mention)
 
     def _pronoun(self, token: Token) -> _Found | None:
+        """Salience, not mere recency: the speaker of the quotes just before, else the first person
+        (usually the subject) of the nearest earlier sentence that names a person of matching gender."""
         lower = token.lower_
         cue = Mention(token.idx, token.idx + len(token.text), token.text)
         if lower in _PLURAL_PRONOUNS:
@@ -282,21 +313,48 @@ class SpeakerFinder:
         if lower in ("i", "me", "you", "it", "one"):
             return None
         want = "m" if lower in _MALE_PRONOUNS else "f" if lower in _FEMALE_PRONOUNS else None
-        people = self._preceding(token.idx, kinds=("person",))
-        for person in people:
-            if want is not None and self.gender.get(person.key) == want:
-                return _Found(person.key, person.name, "pronoun", 0.85, cue)
-        for person in people:
-            if self.gender.get(person.key) is None:
-                return _Found(person.key, person.name, "pronoun", 0.7, cue)
-        if people:
-            return _Found(people[0].key, people[0].name, "pronoun", 0.5, cue)
+        last = self._last
+        if (
+            last is not None
+            and last.speaker_key in self.gender
+            and last.confidence >= UNSURE_BELOW
+            and self.gender[last.speaker_key] in (want, None)
+            and self.text.count("\n", last.quote.end, token.idx) <= 4
+        ):
+            matched = self.gender[last.speaker_key] == want
+            return _Found(last.speaker_key, last.speaker, "pronoun", 0.9 if matched else 0.8, cue)
+        sentences = [s for s in self.doc.sents if s.start_char <= token.idx][-10:]
+        for sentence in reversed(sentences):
+            people = [
+                (m.start, p)
+                for m, p in self._person_mentions
+                if sentence.start_char <= m.start < min(sentence.end_char, token.idx)
+                and not self._quoted_char(m.start)
+                and self.text[m.end : m.end + 2] not in ("'s", "’s")
+            ]
+            for _, person in sorted(people, key=lambda item: item[0]):
+                gender = self.gender.get(person.key)
+                if want is not None and gender == want:
+                    return _Found(person.key, person.name, "pronoun", 0.85, cue)
+                if gender is None:
+                    return _Found(person.key, person.name, "pronoun", 0.7, cue)
         return None
+
+    def _quoted_char(self, char: int) -> bool:
+        return any(start <= char < end for start, end in self.bounds)
 
     def _description(self, token: Token) -> _Found | None:
         """ "the spokesman said": the person last named in a sentence that used the same noun."""
         cue = Mention(token.idx, token.idx + len(token.text), token.text)
         lemma = token.lemma_.casefold()
+        titled = [
+            (m.start, p)
+            for m, p in self._person_mentions
+            if m.end <= token.idx and lemma in self.text[max(0, m.start - 40) : m.start].casefold().split()[-3:]
+        ]
+        if titled:
+            person = max(titled, key=lambda item: item[0])[1]
+            return _Found(person.key, person.name, "description", 0.8, cue)
         for sentence in reversed(list(self.doc[: token.i].sents)):
             if any(t.lemma_.casefold() == lemma for t in sentence if t.i < token.i):
                 people = [
@@ -368,6 +426,10 @@ class SpeakerFinder:
                 according = self._according(start, end)
                 if according is not None:
                     rule, found, base = "according-to", according, 0.85
+            if found is None:
+                previous_sentence = self._previous_sentence(start)
+                if previous_sentence is not None:
+                    rule, found, base = "continuation", previous_sentence, 0.85
             if found is None and out and self._only_quotation(start, end):
                 previous = out[-1]
                 same_or_next = self.text.count("\n\n", previous.quote.end, quote.start) <= 1
@@ -387,6 +449,7 @@ class SpeakerFinder:
             out.append(
                 Attribution(quote, found.name, found.key, rule, found.resolution, confidence, found.cue, options)
             )
+            self._last = out[-1]
         return out
 
     def _options(self, chosen: str | None, start: int, end: int) -> tuple[str, ...]:
