@@ -97,15 +97,22 @@ def gold_suite(timings: list[tuple[int, float, float]]) -> dict[str, str]:
         counts["places"] += len(candidates.places)
         counts["outcomes"] += len(candidates.outcomes)
         counts["claims"] += len(candidates.claims)
-        for items, target, sim in (
-            (candidates.parties, parties, lambda p, g: name_similarity([p.name, *p.aliases], [g.name, *g.aliases])),
-            (candidates.places, places, lambda p, g: name_similarity([p.name], [g.name, *g.aliases])),
-        ):
-            gold_items = gold.parties if target is parties else gold.locations
-            matched = {id(g) for _, g, _ in pair(list(items), list(gold_items), sim, CFG.name_threshold).pairs}
-            for g in gold_items:
-                if not g.optional:
-                    target.add(id(g) in matched)
+        matched_parties = pair(
+            list(candidates.parties), gold.parties,
+            lambda p, g: name_similarity([p.name, *p.aliases], [g.name, *g.aliases]), CFG.name_threshold,
+        ).pairs  # fmt: skip
+        hit_parties = {id(g) for _, g, _ in matched_parties}
+        for party in gold.parties:
+            if not party.optional:
+                parties.add(id(party) in hit_parties)
+        matched_places = pair(
+            list(candidates.places), gold.locations,
+            lambda p, g: name_similarity([p.name], [g.name, *g.aliases]), CFG.name_threshold,
+        ).pairs  # fmt: skip
+        hit_places = {id(g) for _, g, _ in matched_places}
+        for place in gold.locations:
+            if not place.optional:
+                places.add(id(place) in hit_places)
         by_quote = {a.quote: a for a in candidates.attributions}
         quote_pairs = pair(
             list(candidates.quotes), gold.quotes, lambda p, g: quote_similarity(p.text, g.text), CFG.quote_threshold
@@ -173,10 +180,8 @@ def polnear_suite(corpus: Path, timings: list[tuple[int, float, float]]) -> dict
         total_attributions += len(candidates.attributions)
         unsure += sum(a.unsure for a in candidates.attributions)
         for item in json.loads(path.read_text(encoding="utf-8")):
-            match = next(
-                (a for a in candidates.attributions if _overlaps((a.quote.start, a.quote.end), (item["start"], item["end"]))),
-                None,
-            )
+            span = (item["start"], item["end"])
+            match = next((a for a in candidates.attributions if _overlaps((a.quote.start, a.quote.end), span)), None)
             quotes.add(match is not None)
             if item["speaker"] is None:
                 continue

@@ -17,8 +17,8 @@ from spacy.tokens import Span as SpacySpan
 from summarizer.grounding import Article, QuoteCandidate
 from summarizer.text.entities import EntityFinder, Mention, Party, Place
 from summarizer.text.names import NameIndex, name_key
-from summarizer.text.quotes import scan_quotes
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
+from summarizer.text.quotes import scan_quotes
 from summarizer.text.speakers import SPEECH_VERBS, Attribution, SpeakerFinder
 
 MAX_OUTCOMES = 12

@@ -45,25 +45,199 @@ _MALE_TITLES = frozenset({"mr", "sir", "king", "prince", "lord", "father", "brot
 _FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "sister"})
 # A gender cue for pronoun resolution only; a name not listed leaves the person's gender unknown.
 _MALE_NAMES = frozenset(
-    (
-        "aaron adam ahmed alan albert alex alexander ali andrew anthony antonio barack ben benjamin bernie bill "
-        "bob boris brian carl carlos charles chris christopher chuck dan daniel david dennis donald doug douglas "
-        "ed edward emmanuel eric frank fred gary george gerald greg harry henry hugh ian jack jacob james jason "
-        "jeb jeff jeffrey jerry jim joe john jon jonathan jose joseph josh juan justin keith kevin larry lee "
-        "luis marco mark martin matt matthew michael mike mitch mohammed muhammad narendra nick omar patrick "
-        "paul pete peter phil philip ralph ray richard rick rob robert roger ron ronald rudy ryan sam samuel "
-        "scott sean sergei stephen steve steven ted thomas tim timothy todd tom tony vladimir walter wayne will "
-        "william xi"
-    ).split()
+    [
+        "aaron",
+        "adam",
+        "ahmed",
+        "alan",
+        "albert",
+        "alex",
+        "alexander",
+        "ali",
+        "andrew",
+        "anthony",
+        "antonio",
+        "barack",
+        "ben",
+        "benjamin",
+        "bernie",
+        "bill",
+        "bob",
+        "boris",
+        "brian",
+        "carl",
+        "carlos",
+        "charles",
+        "chris",
+        "christopher",
+        "chuck",
+        "dan",
+        "daniel",
+        "david",
+        "dennis",
+        "donald",
+        "doug",
+        "douglas",
+        "ed",
+        "edward",
+        "emmanuel",
+        "eric",
+        "frank",
+        "fred",
+        "gary",
+        "george",
+        "gerald",
+        "greg",
+        "harry",
+        "henry",
+        "hugh",
+        "ian",
+        "jack",
+        "jacob",
+        "james",
+        "jason",
+        "jeb",
+        "jeff",
+        "jeffrey",
+        "jerry",
+        "jim",
+        "joe",
+        "john",
+        "jon",
+        "jonathan",
+        "jose",
+        "joseph",
+        "josh",
+        "juan",
+        "justin",
+        "keith",
+        "kevin",
+        "larry",
+        "lee",
+        "luis",
+        "marco",
+        "mark",
+        "martin",
+        "matt",
+        "matthew",
+        "michael",
+        "mike",
+        "mitch",
+        "mohammed",
+        "muhammad",
+        "narendra",
+        "nick",
+        "omar",
+        "patrick",
+        "paul",
+        "pete",
+        "peter",
+        "phil",
+        "philip",
+        "ralph",
+        "ray",
+        "richard",
+        "rick",
+        "rob",
+        "robert",
+        "roger",
+        "ron",
+        "ronald",
+        "rudy",
+        "ryan",
+        "sam",
+        "samuel",
+        "scott",
+        "sean",
+        "sergei",
+        "stephen",
+        "steve",
+        "steven",
+        "ted",
+        "thomas",
+        "tim",
+        "timothy",
+        "todd",
+        "tom",
+        "tony",
+        "vladimir",
+        "walter",
+        "wayne",
+        "will",
+        "william",
+        "xi",
+    ]
 )
 _FEMALE_NAMES = frozenset(
-    (
-        "alice amanda amy angela ann anna anne barbara betty carly carol caroline catherine christine claire "
-        "diana donna elizabeth ellen emily emma hillary helen ivanka jane janet jennifer jessica jill joan julia "
-        "julie karen kate katherine kathleen kathy kelly kellyanne kim laura linda lisa liz margaret maria marie "
-        "mary melania michelle nancy natalie nicola nikki olivia patricia rachel rebecca ruth sarah sharon "
-        "stephanie susan theresa tulsi ursula victoria"
-    ).split()
+    [
+        "alice",
+        "amanda",
+        "amy",
+        "angela",
+        "ann",
+        "anna",
+        "anne",
+        "barbara",
+        "betty",
+        "carly",
+        "carol",
+        "caroline",
+        "catherine",
+        "christine",
+        "claire",
+        "diana",
+        "donna",
+        "elizabeth",
+        "ellen",
+        "emily",
+        "emma",
+        "hillary",
+        "helen",
+        "ivanka",
+        "jane",
+        "janet",
+        "jennifer",
+        "jessica",
+        "jill",
+        "joan",
+        "julia",
+        "julie",
+        "karen",
+        "kate",
+        "katherine",
+        "kathleen",
+        "kathy",
+        "kelly",
+        "kellyanne",
+        "kim",
+        "laura",
+        "linda",
+        "lisa",
+        "liz",
+        "margaret",
+        "maria",
+        "marie",
+        "mary",
+        "melania",
+        "michelle",
+        "nancy",
+        "natalie",
+        "nicola",
+        "nikki",
+        "olivia",
+        "patricia",
+        "rachel",
+        "rebecca",
+        "ruth",
+        "sarah",
+        "sharon",
+        "stephanie",
+        "susan",
+        "theresa",
+        "tulsi",
+        "ursula",
+        "victoria",
+    ]
 )
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 
@@ -171,7 +345,7 @@ class SpeakerFinder:
             token = self.doc[index]
             if "\n" in token.text or self._quoted[token.i]:
                 break
-            if token.is_punct and token.text in ".!?" and (after and out or not after):
+            if token.is_punct and token.text in ".!?" and ((after and out) or not after):
                 break
             if not token.is_punct and not token.is_space:
                 out.append(token)
@@ -355,7 +529,7 @@ class SpeakerFinder:
         if titled:
             person = max(titled, key=lambda item: item[0])[1]
             return _Found(person.key, person.name, "description", 0.8, cue)
-        for sentence in reversed(list(self.doc[: token.i].sents)):
+        for sentence in reversed([s for s in self.doc.sents if s.start < token.i]):
             if any(t.lemma_.casefold() == lemma for t in sentence if t.i < token.i):
                 people = [
                     p
