@@ -42,6 +42,7 @@ _DENIAL_LEMMAS = frozenset(
     }
 )
 _DENIAL_NOUNS = frozenset({"denial", "dispute", "rebuttal", "refutation", "retraction"})
+_WEAK_DENIAL_LEMMAS = frozenset({"clarify", "correct", "insist", "caution", "warn"})
 _DENIAL_PHRASES = re.compile(
     r"\b(?:false(?:ly|hood)?|no evidence|hoax|not true|untrue|fake|baseless|unfounded|bogus|myth|"
     r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
@@ -166,13 +167,36 @@ def _source(sent: SpacySpan, entities: EntityFinder, parties: dict[str, Party], 
     return None
 
 
-def _denial_cue(sent: SpacySpan) -> str | None:
+def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
+    """The word that makes a sentence a denial, and how strong a cue it is.
+
+    Explicit cues (denied, refuted, hoax, "no evidence") are strong; a negated main verb ("has not
+    banned", "isn't real") or a clarification is weak but common in news, so it is proposed and ranked lower.
+    """
     for token in sent:
         lemma = token.lemma_.casefold()
         if (lemma in _DENIAL_LEMMAS and token.pos_ == "VERB") or (lemma in _DENIAL_NOUNS and token.pos_ == "NOUN"):
-            return lemma
+            return lemma, 2.0
     match = _DENIAL_PHRASES.search(sent.text)
-    return match.group(0).casefold() if match else None
+    if match:
+        return match.group(0).casefold(), 2.0
+    for token in sent:
+        if token.lemma_.casefold() in _WEAK_DENIAL_LEMMAS and token.pos_ == "VERB":
+            return token.lemma_.casefold(), 0.5
+        if token.dep_ == "neg" and token.head.dep_ in ("ROOT", "ccomp") and token.head.pos_ in ("VERB", "AUX"):
+            return f"{token.text.casefold()} {token.head.lemma_.casefold()}", 0.5
+    return None
+
+
+def _other_party(
+    sent: SpacySpan, entities: EntityFinder, parties: dict[str, Party], not_this: str | None
+) -> str | None:
+    """For a claim stated inside its own denial ("X refuted a Daily Mirror report"), the source that is not X."""
+    for ent in sent.ents:
+        key = entities.party_key_at(ent.start_char, ent.end_char)
+        if key in parties and parties[key].name != not_this and parties[key].kind in ("person", "organization"):
+            return parties[key].name
+    return None
 
 
 def _claims(doc: Doc, entities: EntityFinder, parties: list[Party]) -> list[ClaimPair]:
@@ -185,10 +209,11 @@ def _claims(doc: Doc, entities: EntityFinder, parties: list[Party]) -> list[Clai
     ]
     pairs: list[tuple[float, ClaimPair]] = []
     for index, (sent, words) in enumerate(keyed):
-        cue = _denial_cue(sent)
+        found_cue = _denial_cue(sent)
         evidence = _sentence(sent)
-        if cue is None or evidence is None:
+        if found_cue is None or evidence is None:
             continue
+        cue, strength = found_cue
         disputer = _source(sent, entities, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
         options = tuple(dict.fromkeys(p.name for p in parties if p.kind in ("person", "organization", "group")))[:8]
         for claim_index in range(max(0, index - 12), index + 1):
@@ -197,12 +222,14 @@ def _claims(doc: Doc, entities: EntityFinder, parties: list[Party]) -> list[Clai
             if not shared and claim_index != index:
                 continue
             claimant = _source(claim_sent, entities, by_key, _CLAIM_VERBS)
-            if claimant is not None and claimant == disputer and claim_index != index:
-                continue
+            if claimant is not None and claimant == disputer:
+                if claim_index != index:
+                    continue
+                claimant = _other_party(claim_sent, entities, by_key, disputer)
             claim = _sentence(claim_sent)
             if claim is None:
                 continue
-            score = len(shared) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
+            score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
             score -= 0.05 * (index - claim_index)
             pairs.append(
                 (score, ClaimPair(claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_CLAIM_PAIRS]))
