@@ -19,6 +19,14 @@ class SummarizeRequest(BaseModel):
 
     article: ArticleIn
     prompt: str | None = Field(default=None, description="Prompt as `id` (latest) or `id@version`.")
+    require_complete: bool = Field(
+        default=False,
+        description="When a field group's model call fails, answer 502 instead of a summary whose "
+        "`meta.incomplete` lists the empty groups (the default returns what did succeed).",
+    )
+
+
+INCOMPLETE_HEADER = "Summary-Incomplete"
 
 
 class SummaryController(Controller):
@@ -29,12 +37,16 @@ class SummaryController(Controller):
         "/summaries",
         status_code=200,
         summary="Summarize an article",
-        description="Returns a grounded summary. Errors are RFC 9457 problem details: 422 bad input, "
-        "413 too large, 502 invalid model output, 503 upstream unavailable, 504 deadline exceeded.",
+        description="Returns a grounded summary. A field group whose model call failed is listed in "
+        "`meta.incomplete` (and the `Summary-Incomplete` header) with the rest still returned, unless "
+        "`require_complete` is set. Errors are RFC 9457 problem details: 422 bad input, 413 too large, "
+        "502 invalid model output, 503 upstream unavailable, 504 deadline exceeded.",
     )
-    async def summarize(self, data: JSONBody[SummarizeRequest], state: State) -> SummaryResponse:
+    async def summarize(self, data: JSONBody[SummarizeRequest], state: State) -> Response[SummaryResponse]:
         summarizer: Summarizer = state.summarizer
-        return await summarizer.summarize(data.article, data.prompt)
+        result = await summarizer.summarize(data.article, data.prompt, require_complete=data.require_complete)
+        fields = list(dict.fromkeys(item.field for item in result.meta.incomplete))
+        return Response(result, headers={INCOMPLETE_HEADER: ", ".join(fields)} if fields else None)
 
 
 @get("/health", tags=["ops"], summary="Liveness")
