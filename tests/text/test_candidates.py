@@ -167,9 +167,9 @@ def test_every_span_is_exact_on_real_articles(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     found = candidates(Article(text))
     assert found.parties and found.outcomes
-    for item in (*found.parties, *found.places):
-        for mention in item.mentions:
-            assert text[mention.start : mention.end] == mention.text
+    mentions = [m for p in found.parties for m in p.mentions] + [m for p in found.places for m in p.mentions]
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.text
     for quote in found.quotes:
         assert text[quote.start : quote.end] == quote.text
     for attribution in found.attributions:

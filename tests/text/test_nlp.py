@@ -17,7 +17,7 @@ ODD_TEXTS = {
     "one word": "Word",
     "no sentence end": "the minister said the talks would go on and on without end",
     "emoji": "🎉🎉 Great news 🙌 “Finally here 🚀,” said Ana Silva 😀",
-    "right to left": "قال الوزير \"هذا يوم عظيم\" للصحفيين. שלום עולם",
+    "right to left": 'قال الوزير "هذا يوم عظيم" للصحفيين. שלום עולם',
     "all caps": 'PRESIDENT JOHN SMITH SAID "WE WILL NEVER SURRENDER" TO REPORTERS IN PARIS',
     "200 quotation marks": '"' * 200,
     "200 curly marks": "“" * 100 + "”" * 100,

@@ -6,7 +6,7 @@ from summarizer.text.quotes import scan_quotes
 
 
 def test_spans_are_exact_and_marks_excluded() -> None:
-    text = 'He said “We will win this time.” Then he left.'
+    text = "He said “We will win this time.” Then he left."
     [quote] = scan_quotes(text)
     assert text[quote.start : quote.end] == quote.text == "We will win this time."
 
