@@ -8,6 +8,7 @@ article and pipeline always give the same candidates.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -111,11 +112,26 @@ def _sentence(sent: SpacySpan) -> Sentence | None:
     return Sentence(start, start + len(stripped), stripped)
 
 
-def _outcomes(doc: Doc, quoted: list[tuple[int, int]]) -> list[OutcomeCandidate]:
+_Sentences = list[tuple[SpacySpan, list[SpacySpan]]]
+
+
+def _sentences_with_entities(doc: Doc) -> _Sentences:
+    """Each sentence with a word in it, and its entities, in one pass: `Span.ents` scans the whole Doc
+    on every call, which made a 100,000-character article take half a minute."""
+    sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
+    starts = [s.start for s in sentences]
+    table: _Sentences = [(s, []) for s in sentences]
+    for ent in doc.ents:
+        index = bisect.bisect_right(starts, ent.start) - 1
+        if index >= 0 and ent.end <= sentences[index].end:
+            table[index][1].append(ent)
+    return table
+
+
+def _outcomes(table: _Sentences, quoted: list[tuple[int, int]]) -> list[OutcomeCandidate]:
     """Sentences ranked by result cues; the lede gets a bonus (news puts the outcome first)."""
     scored: list[OutcomeCandidate] = []
-    sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
-    for position, sent in enumerate(sentences):
+    for position, (sent, ents) in enumerate(table):
         sentence = _sentence(sent)
         if sentence is None or len(sent) < 5:
             continue
@@ -126,7 +142,7 @@ def _outcomes(doc: Doc, quoted: list[tuple[int, int]]) -> list[OutcomeCandidate]
             if token.pos_ == "VERB" and lemma in _OUTCOME_VERBS:
                 cues.append(lemma)
                 score += 1.0 + (0.5 if token.dep_ == "ROOT" else 0.0)
-        numbers = [e.label_ for e in sent.ents if e.label_ in _OUTCOME_NUMBERS]
+        numbers = [e.label_ for e in ents if e.label_ in _OUTCOME_NUMBERS]
         score += 0.5 * min(len(numbers), 2)
         cues += numbers[:2]
         if any(t.tag_ == "VBD" and t.dep_ == "ROOT" for t in sent):
@@ -149,18 +165,20 @@ def _key_nouns(sent: SpacySpan) -> set[str]:
     }
 
 
-def _source(sent: SpacySpan, entities: EntityFinder, parties: dict[str, Party], verbs: frozenset[str]) -> str | None:
+def _source(
+    sent: SpacySpan, ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, Party], verbs: frozenset[str]
+) -> str | None:
     """Who asserts (or denies) in a sentence: the subject of its cue verb, else its first named party."""
     for token in sent:
         if token.lemma_.casefold() in verbs and token.pos_ in ("VERB", "AUX"):
             for child in token.children:
                 if child.dep_ in ("nsubj", "nsubjpass"):
-                    ent = next((e for e in sent.ents if e.start <= child.i < e.end), None)
+                    ent = next((e for e in ents if e.start <= child.i < e.end), None)
                     if ent is not None:
                         key = entities.party_key_at(ent.start_char, ent.end_char)
                         if key in parties:
                             return parties[key].name
-    for ent in sent.ents:
+    for ent in ents:
         key = entities.party_key_at(ent.start_char, ent.end_char)
         if key in parties and parties[key].kind in ("person", "organization", "group"):
             return parties[key].name
@@ -189,43 +207,42 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
 
 
 def _other_party(
-    sent: SpacySpan, entities: EntityFinder, parties: dict[str, Party], not_this: str | None
+    ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, Party], not_this: str | None
 ) -> str | None:
     """For a claim stated inside its own denial ("X refuted a Daily Mirror report"), the source that is not X."""
-    for ent in sent.ents:
+    for ent in ents:
         key = entities.party_key_at(ent.start_char, ent.end_char)
         if key in parties and parties[key].name != not_this and parties[key].kind in ("person", "organization"):
             return parties[key].name
     return None
 
 
-def _claims(doc: Doc, entities: EntityFinder, parties: list[Party]) -> list[ClaimPair]:
+def _claims(table: _Sentences, entities: EntityFinder, parties: list[Party]) -> list[ClaimPair]:
     """Denial sentences paired with the earlier sentences they most likely answer."""
     by_key = {p.key: p for p in parties}
-    sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
     keyed = [
-        (s, {name_key(e.text) for e in s.ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")} | _key_nouns(s))
-        for s in sentences
+        (s, ents, {name_key(e.text) for e in ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")} | _key_nouns(s))
+        for s, ents in table
     ]
+    options = tuple(dict.fromkeys(p.name for p in parties if p.kind in ("person", "organization", "group")))
     pairs: list[tuple[float, ClaimPair]] = []
-    for index, (sent, words) in enumerate(keyed):
+    for index, (sent, ents, words) in enumerate(keyed):
         found_cue = _denial_cue(sent)
         evidence = _sentence(sent)
         if found_cue is None or evidence is None:
             continue
         cue, strength = found_cue
-        disputer = _source(sent, entities, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
-        options = tuple(dict.fromkeys(p.name for p in parties if p.kind in ("person", "organization", "group")))[:8]
+        disputer = _source(sent, ents, entities, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
         for claim_index in range(max(0, index - 12), index + 1):
-            claim_sent, claim_words = keyed[claim_index]
+            claim_sent, claim_ents, claim_words = keyed[claim_index]
             shared = tuple(sorted(words & claim_words))
             if not shared and claim_index != index:
                 continue
-            claimant = _source(claim_sent, entities, by_key, _CLAIM_VERBS)
+            claimant = _source(claim_sent, claim_ents, entities, by_key, _CLAIM_VERBS)
             if claimant is not None and claimant == disputer:
                 if claim_index != index:
                     continue
-                claimant = _other_party(claim_sent, entities, by_key, disputer)
+                claimant = _other_party(claim_ents, entities, by_key, disputer)
             claim = _sentence(claim_sent)
             if claim is None:
                 continue
@@ -255,14 +272,15 @@ def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE
     parties = entities.parties()
     quotes = scan_quotes(article.text)
     speakers = SpeakerFinder(doc, quotes, entities, parties)
+    table = _sentences_with_entities(doc)
     return Candidates(
         pipeline=pipeline_id(pipeline),
         parties=tuple(parties),
         places=tuple(entities.places()),
         quotes=tuple(quotes),
         attributions=tuple(speakers.attribute()),
-        outcomes=tuple(_outcomes(doc, speakers.bounds)),
-        claims=tuple(_claims(doc, entities, parties)),
+        outcomes=tuple(_outcomes(table, speakers.bounds)),
+        claims=tuple(_claims(table, entities, parties)),
     )
 
 

@@ -8,6 +8,7 @@ the name and `text[start:end] == mention.text` always holds.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -324,6 +325,8 @@ class EntityFinder:
         self._place_groups: dict[str, _Group] = {}
         self._mention_party: dict[tuple[int, int], str] = {}
         self._person_keys: set[str] = set()
+        self._sorted: list[tuple[int, int, str]] | None = None
+        self._sorted_starts: list[int] = []
         self._collect()
 
     def _add(self, groups: dict[str, _Group], key: str, mention: Mention, label: str) -> None:
@@ -367,9 +370,18 @@ class EntityFinder:
 
     def party_key_at(self, start: int, end: int) -> str | None:
         """The party whose mention overlaps [start, end), if any."""
-        for (s, e), key in self._mention_party.items():
+        if self._sorted is None or len(self._sorted) != len(self._mention_party):
+            self._sorted = sorted((s, e, k) for (s, e), k in self._mention_party.items())
+            self._sorted_starts = [s for s, _, _ in self._sorted]
+        # Mentions do not overlap, so walking left from the last one starting before `end` finds it.
+        index = bisect.bisect_left(self._sorted_starts, end) - 1
+        while index >= 0:
+            s, e, key = self._sorted[index]
             if s < end and start < e:
                 return self.index.canonical(key)
+            if e <= start:
+                return None
+            index -= 1
         return None
 
     def _merged_party_groups(self) -> list[_Group]:
@@ -391,14 +403,17 @@ class EntityFinder:
             for form in set(group.forms):
                 if len(form) >= 3 and form[:1].isupper():
                     owners.setdefault(form, set()).add(group.key)
-        taken = [(m.start, m.end) for g in groups for m in g.mentions]
+        taken = bytearray(len(self.text) + 1)
+        for g in groups:
+            for m in g.mentions:
+                taken[m.start : m.end] = b"\x01" * (m.end - m.start)
         for group in groups:
             for form in sorted({f for f in group.forms if owners.get(f) == {group.key}}, key=len, reverse=True):
                 for match in re.finditer(rf"(?<![\w.]){re.escape(form)}(?!\w)", self.text):
                     start, end = match.span()
-                    if any(s < end and start < e for s, e in taken):
+                    if any(taken[start:end]):
                         continue
-                    taken.append((start, end))
+                    taken[start:end] = b"\x01" * (end - start)
                     group.mentions.append(Mention(start, end, form))
                     group.labels.append("MATCH")
                     self._mention_party[(start, end)] = group.key

@@ -305,6 +305,9 @@ class SpeakerFinder:
         self.gender = {p.key: _gender_of(p, self.text) for p in parties if p.kind == "person"}
         self.bounds = [self._outer(q) for q in quotes]
         self._starts = [token.idx for token in doc]
+        self._sents = list(doc.sents)
+        self._sent_starts = [sentence.start_char for sentence in self._sents]
+        self._ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
         self._last: Attribution | None = None
         self._person_mentions = [(m, p) for p in parties if p.kind == "person" for m in p.mentions]
         self._learn_gender()
@@ -319,9 +322,11 @@ class SpeakerFinder:
         """A name the cue lists do not know takes the pronouns of the sentences where it is the only
         person named: "Ham ... He told the host" makes Ham male for the quotes that follow."""
         votes: dict[str, list[int]] = {}
-        sentences = list(self.doc.sents)
-        for index, sentence in enumerate(sentences):
-            named = {p.key for m, p in self._person_mentions if sentence.start_char <= m.start < sentence.end_char}
+        sentences = self._sents
+        named_in: list[set[str]] = [set() for _ in sentences]
+        for mention, person in self._person_mentions:
+            named_in[max(0, bisect.bisect_right(self._sent_starts, mention.start) - 1)].add(person.key)
+        for index, named in enumerate(named_in):
             if len(named) != 1:
                 continue
             key = next(iter(named))
@@ -417,7 +422,10 @@ class SpeakerFinder:
         before = self.text[left:start].rstrip()
         if not before or before[-1] not in ".!?:\"”'’":
             return None
-        sentences = [s for s in self.doc.sents if left <= s.start_char and s.end_char <= start + 1]
+        last = bisect.bisect_right(self._sent_starts, start)
+        sentences = [
+            s for s in self._sents[max(0, last - 3) : last] if left <= s.start_char and s.end_char <= start + 1
+        ]
         for sentence in reversed(sentences[-2:]):
             for token in sentence:
                 if self._quoted[token.i] or token.pos_ not in ("VERB", "AUX"):
@@ -486,7 +494,7 @@ class SpeakerFinder:
 
     def _name_at(self, token: Token) -> _Found | None:
         if token.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
-            ent = next((e for e in self.doc.ents if e.start <= token.i < e.end), None)
+            ent = self._ent_of.get(token.i)
             if ent is not None:
                 return self._named(ent.start_char, ent.end_char)
         if token.pos_ == "PROPN":
@@ -529,7 +537,8 @@ class SpeakerFinder:
         ):
             matched = self.gender[last.speaker_key] == want
             return _Found(last.speaker_key, last.speaker, "pronoun", 0.9 if matched else 0.8, cue)
-        sentences = [s for s in self.doc.sents if s.start_char <= token.idx][-10:]
+        upto = bisect.bisect_right(self._sent_starts, token.idx)
+        sentences = self._sents[max(0, upto - 10) : upto]
         for sentence in reversed(sentences):
             people = [
                 (m.start, p)
@@ -547,7 +556,8 @@ class SpeakerFinder:
         return None
 
     def _quoted_char(self, char: int) -> bool:
-        return any(start <= char < end for start, end in self.bounds)
+        index = bisect.bisect_right(self._starts, char) - 1
+        return index >= 0 and self._quoted[index]
 
     def _description(self, token: Token) -> _Found | None:
         """ "the spokesman said": the person last named in a sentence that used the same noun."""
@@ -565,7 +575,8 @@ class SpeakerFinder:
         if titled:
             person = max(titled, key=lambda item: item[0])[1]
             return _Found(person.key, person.name, "description", 0.8, cue)
-        for sentence in reversed([s for s in self.doc.sents if s.start < token.i]):
+        before = bisect.bisect_right(self._sent_starts, token.idx)
+        for sentence in reversed(self._sents[max(0, before - 30) : before]):
             if any(t.lemma_.casefold() == lemma for t in sentence if t.i < token.i):
                 people = [
                     p
