@@ -241,7 +241,10 @@ _FEMALE_NAMES = frozenset(
 )
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _DOCUMENTS = frozenset(
-    {"report", "statement", "ruling", "ad", "letter", "memo", "study", "clip", "campaign", "release"}
+    {
+        *("report", "statement", "ruling", "ad", "letter", "memo", "study", "clip", "campaign", "release"),
+        *("analysis", "survey", "poll", "review", "investigation", "article", "editorial", "post", "tweet", "blog"),
+    }
 )
 # A description names the title a person carried earlier under another spelling ("the senator" / "Sen.").
 _TITLE_FORMS = {"senator": ("senator", "sen."), "governor": ("governor", "gov."), "congressman": ("rep.",)}
@@ -458,8 +461,9 @@ class SpeakerFinder:
         subjects = [c for c in verb.children if c.dep_ in _SUBJECTS and not self._quoted[c.i]]
         if not subjects and verb.dep_ in ("conj", "advcl", "xcomp", "pcomp") and verb.head.i != verb.i:
             subjects = [c for c in verb.head.children if c.dep_ in _SUBJECTS and not self._quoted[c.i]]
-        if not subjects and following:
-            subjects = [following[0]]  # "…," said the minister: the parse sometimes misses inversion
+        inverted = following[0] if following else None
+        if not subjects and inverted is not None and inverted.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE"):
+            subjects = [inverted]  # "…," said the minister: the parse sometimes misses inversion
         for subject in subjects:
             if subject.lower_ in ("it", "this", "that", "which", "what"):
                 continue
@@ -488,8 +492,29 @@ class SpeakerFinder:
                     owner = self._name_at(child)
                     if owner is not None:
                         return owner  # "the IMF report stated": the report speaks for the IMF
+        if token.pos_ == "NOUN":
+            named = self._named_within(token)
+            if named is not None:
+                return named
         if token.pos_ in ("NOUN", "PROPN"):
             return self._description(token)
+        return None
+
+    def _named_within(self, token: Token) -> _Found | None:
+        """ "American academic and professor Marc Lamont Hill commented": the parse may make the title
+        the subject; a person named inside the subject's own phrase (not a clause in it) is the speaker."""
+        for child in token.children:
+            if child.dep_ in ("compound", "appos", "conj", "npadvmod") or child.i == token.i + 1:
+                for inner in child.subtree:
+                    if inner.ent_type_ == "PERSON":
+                        found = self._name_at(inner)
+                        if found is not None:
+                            return _Found(found.key, found.name, "appositive", 0.9, found.cue)
+        following = self.doc[token.i + 1] if token.i + 1 < len(self.doc) else None
+        if following is not None and following.ent_type_ == "PERSON" and following.ent_iob_ == "B":
+            found = self._name_at(following)
+            if found is not None:
+                return _Found(found.key, found.name, "appositive", 0.9, found.cue)
         return None
 
     def _name_at(self, token: Token) -> _Found | None:
@@ -547,13 +572,26 @@ class SpeakerFinder:
                 and not self._quoted_char(m.start)
                 and self.text[m.end : m.end + 2] not in ("'s", "’s")
             ]
-            for _, person in sorted(people, key=lambda item: item[0]):
+            for _, person in sorted(people, key=lambda item: (self._role(item[0]), item[0])):
                 gender = self.gender.get(person.key)
                 if want is not None and gender == want:
                     return _Found(person.key, person.name, "pronoun", 0.85, cue)
                 if gender is None:
                     return _Found(person.key, person.name, "pronoun", 0.7, cue)
         return None
+
+    def _role(self, start: int) -> int:
+        """How salient a mention is as an antecedent: the speaker of a speech verb (0), another
+        subject (1), anything else (2). "..., noted NBC's Dante Chinni." makes Chinni the "he" that follows."""
+        index = bisect.bisect_right(self._starts, start) - 1
+        if index < 0:
+            return 2
+        token = self.doc[index]
+        while token.dep_ == "compound" and token.head.i != token.i:
+            token = token.head
+        if token.dep_ in _SUBJECTS:
+            return 0 if token.head.lemma_.casefold() in SPEECH_VERBS else 1
+        return 2
 
     def _quoted_char(self, char: int) -> bool:
         index = bisect.bisect_right(self._starts, char) - 1
@@ -566,11 +604,7 @@ class SpeakerFinder:
         titled = [
             (m.start, p)
             for m, p in self._person_mentions
-            if m.end <= token.idx
-            and any(
-                form in self.text[max(0, m.start - 40) : m.start].casefold().split()[-3:]
-                for form in _TITLE_FORMS.get(lemma, (lemma,))
-            )
+            if m.end <= token.idx and self._titled(m.start, _TITLE_FORMS.get(lemma, (lemma,)))
         ]
         if titled:
             person = max(titled, key=lambda item: item[0])[1]
@@ -589,6 +623,15 @@ class SpeakerFinder:
         if people:
             return _Found(people[0].key, people[0].name, "description", 0.45, cue)
         return None
+
+    def _titled(self, start: int, forms: tuple[str, ...]) -> bool:
+        """Whether one of `forms` is among the three words before a mention, and not as "Vice President"."""
+        words = self.text[max(0, start - 40) : start].casefold().split()[-3:]
+        return any(
+            word == form and (index == 0 or words[index - 1] not in ("vice", "former", "deputy"))
+            for index, word in enumerate(words)
+            for form in forms
+        )
 
     def _preceding(self, position: int, kinds: tuple[str, ...]) -> list[Party]:
         """Parties of `kinds` mentioned before `position`, the most recently mentioned first."""
