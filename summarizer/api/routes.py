@@ -6,10 +6,10 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.errors import UpstreamUnavailable
 from summarizer.metrics import CONTENT_TYPE, Metrics
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 
@@ -51,6 +51,7 @@ async def metrics_endpoint(state: State) -> Response[bytes]:
 @get("/ready", tags=["ops"], summary="Readiness: the upstream LLM answers")
 async def ready(state: State) -> dict[str, Any]:
     summarizer: Summarizer = state.summarizer
+    summarizer.llm.breaker.check()  # an open circuit refuses every summary: not ready, whatever a ping says
     if not await summarizer.llm.ping():
-        raise HTTPException(status_code=503, detail="upstream LLM not reachable", headers={"Retry-After": "5"})
+        raise UpstreamUnavailable("upstream LLM not reachable", retry_after_s=5.0)
     return {"status": "ready", "model": summarizer.settings.llm_model}  # the upstream URL may carry credentials
