@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.api.guards import JSON, accepts
 from summarizer.errors import UpstreamUnavailable
 from summarizer.metrics import CONTENT_TYPE, Metrics
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
@@ -28,6 +29,7 @@ class SummaryController(Controller):
     @post(
         "/summaries",
         status_code=200,
+        guards=[accepts(JSON)],
         summary="Summarize an article",
         description="Returns a grounded summary. Errors are RFC 9457 problem details: 422 bad input, "
         "413 too large, 502 invalid model output, 503 upstream unavailable, 504 deadline exceeded.",
