@@ -37,7 +37,7 @@ from summarizer.errors import (
     error_types,
 )
 from summarizer.retry import retry_after_from_headers
-from summarizer.service import SummaryResponse
+from summarizer.schemas import SummaryResponse
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "error_from_response"]
 

@@ -24,7 +24,7 @@ from instructor.core.exceptions import (
     InstructorRetryException,
 )
 from openai.types.chat import ChatCompletion
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState
 
 from summarizer.breaker import CircuitBreaker
@@ -36,6 +36,7 @@ from summarizer.errors import (
     UpstreamUnavailable,
     Usage,
 )
+from summarizer.logs import short
 from summarizer.retry import failure_kind, is_transient, retry_after_seconds, transport_retrying
 from summarizer.settings import Settings
 
@@ -211,11 +212,22 @@ class LLMClient:
         messages: list[dict[str, str]],
         context: dict[str, Any],
         *,
+        task: str = "",
         max_tokens: int | None = None,
     ) -> T:
-        """Fill `response_model`, re-asking (bounded) while its validators reject the output."""
+        """Fill `response_model`, re-asking (at most `llm_reasks` times) while its validators reject the output.
+
+        `context` is instructor's validation context; the validators also find `is_final_attempt`
+        in it, so the last attempt can keep a partial answer instead of failing the whole call.
+        """
         scope = _scope.get()
         scope.tasks += 1
+        first_call = scope.model_calls
+        label = task or response_model.__name__
+        reasks = self.settings.llm_reasks
+        context["task"] = label
+        context["attempt"] = lambda: scope.model_calls - first_call  # 1 for the first answer of this call
+        context["is_final_attempt"] = lambda: scope.model_calls - first_call > reasks
         safe_messages = [{**m, "content": _jinja_literal(m["content"])} for m in messages]
         try:
             async with asyncio.timeout(max(scope.remaining(), 0.001)):
@@ -223,7 +235,7 @@ class LLMClient:
                     response_model=response_model,
                     messages=safe_messages,
                     context=context,
-                    max_retries=self.settings.llm_reasks,
+                    max_retries=reasks,
                     model=self.settings.llm_model,
                     temperature=self.settings.llm_temperature,
                     max_tokens=max_tokens or self.settings.llm_max_tokens,
@@ -234,13 +246,20 @@ class LLMClient:
         except InstructorRetryException as exc:
             if isinstance(exc.__cause__, (openai.OpenAIError, UpstreamError)):
                 raise self._transport_failure(exc.__cause__) from exc
+            failures = attempt_failures(label, exc)
+            first = failures[-1] if failures else {"field": "", "message": _first_line(exc), "value": ""}
             raise self._failure(
                 InvalidModelOutput,
-                f"model output still invalid after {exc.n_attempts} attempts: {_first_line(exc)}",
+                f"{label}: model output still invalid after {len(failures) or exc.n_attempts} answers "
+                f"({scope.upstream_calls} upstream attempts in all); last: {_describe(first)}",
+                failures=failures,
             ) from exc
         except IncompleteOutputException as exc:
             raise self._failure(
-                InvalidModelOutput, "model output was cut off at max_tokens (finish_reason=length)"
+                InvalidModelOutput,
+                f"{label}: model output was cut off at max_tokens (finish_reason=length) "
+                f"after {scope.upstream_calls} upstream attempts",
+                failures=[{"task": label, "attempt": 1, "field": "", "message": "cut off at max_tokens", "value": ""}],
             ) from exc
         except (openai.OpenAIError, UpstreamError) as exc:
             raise self._transport_failure(exc) from exc
@@ -268,6 +287,41 @@ class LLMClient:
     def _failure(kind: type[UpstreamError], detail: str, **extra: Any) -> UpstreamError:
         scope = _scope.get()
         return kind(detail, usage=scope.usage, attempts=scope.upstream_calls, **extra)
+
+
+def attempt_failures(task: str, exc: InstructorRetryException) -> list[dict[str, Any]]:
+    """Per failed attempt: the field path, the validator's message and the offending value (truncated)."""
+    found: list[dict[str, Any]] = []
+    for attempt in getattr(exc, "failed_attempts", None) or []:
+        error = attempt.exception
+        details = error.errors(include_url=False) if isinstance(error, ValidationError) else []
+        if not details:
+            found.append(
+                {
+                    "task": task,
+                    "attempt": attempt.attempt_number,
+                    "field": "",
+                    "message": _first_line(error),
+                    "value": "",
+                }
+            )
+        for detail in details[:3]:
+            found.append(
+                {
+                    "task": task,
+                    "attempt": attempt.attempt_number,
+                    "field": ".".join(str(p) for p in detail.get("loc", ())),
+                    "message": short(str(detail.get("msg", "")), 300),
+                    "value": short(detail.get("input", ""), 120),
+                }
+            )
+    return found
+
+
+def _describe(failure: dict[str, Any]) -> str:
+    where = f"{failure['field']}: " if failure.get("field") else ""
+    value = f" (value {failure['value']!r})" if failure.get("value") else ""
+    return f"{where}{failure['message']}{value}"
 
 
 def _first_line(exc: BaseException) -> str:

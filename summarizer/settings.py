@@ -73,10 +73,11 @@ class Settings(BaseSettings):
         default=20.0, ge=0, description="Longest wait between transport retries (Retry-After capped here)."
     )
     llm_reasks: int = Field(
-        default=2,
+        default=1,
         ge=0,
-        le=5,
-        description="Re-asks after the model's output fails parsing or grounding validation.",
+        le=1,
+        description="Re-asks of a call whose output is unusable JSON or has no usable item left (single bad "
+        "items are dropped, never re-asked). At most one: measured, a second re-ask got the same answer back.",
     )
     request_deadline_s: float = Field(
         default=600.0,

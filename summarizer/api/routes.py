@@ -23,6 +23,14 @@ class SummarizeRequest(BaseModel):
 
     article: ArticleIn
     prompt: str | None = Field(default=None, description="Prompt as `id` (latest) or `id@version`.")
+    require_complete: bool = Field(
+        default=False,
+        description="When a field group's model call fails, answer 502 instead of a summary whose "
+        "`meta.incomplete` lists the empty groups (the default returns what did succeed).",
+    )
+
+
+INCOMPLETE_HEADER = "Summary-Incomplete"
 
 
 class SummaryController(Controller):
@@ -35,7 +43,9 @@ class SummaryController(Controller):
         guards=[accepts(JSON)],
         summary="Summarize an article",
         description="Returns a grounded summary: quotes verbatim with their spans, parties and places with "
-        "the spans where the article names them. Errors are RFC 9457 problem details (below, per status).",
+        "the spans where the article names them. A field group whose model call failed is listed in "
+        "`meta.incomplete` (and the `Summary-Incomplete` header) with the rest still returned, unless "
+        "`require_complete` is set. Errors are RFC 9457 problem details (below, per status).",
         responses={
             200: ResponseSpec(
                 data_container=SummaryResponse,
@@ -70,9 +80,11 @@ class SummaryController(Controller):
             Body(examples=[Example(summary="The seed article (evals/articles)", value=seed_request())]),
         ],
         state: State,
-    ) -> SummaryResponse:
+    ) -> Response[SummaryResponse]:
         summarizer: Summarizer = state.summarizer
-        return await summarizer.summarize(data.article, data.prompt)
+        result = await summarizer.summarize(data.article, data.prompt, require_complete=data.require_complete)
+        fields = list(dict.fromkeys(item.field for item in result.meta.incomplete))
+        return Response(result, headers={INCOMPLETE_HEADER: ", ".join(fields)} if fields else None)
 
 
 @get("/health", tags=["ops"], summary="Liveness", security=OPEN, responses=problem_responses("internal"))

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from summarizer.api.contract import PROBLEM_JSON, package_version, seed_request, seed_response
 from summarizer.api.routes import SummarizeRequest
 from summarizer.errors import PROBLEM_BASE, error_types
-from summarizer.service import SummaryResponse
+from summarizer.schemas import SummaryResponse
 from tests.support.scripts import SEED_PATH
 
 Client: TypeAlias = AsyncTestClient[Litestar]

@@ -176,8 +176,8 @@ async def test_bad_model_output_does_not_open_the_circuit(breaker_settings: Sett
 
     async with AsyncTestClient(app=create_app(breaker_settings)) as client:
         for _ in range(2):
-            upstream.enqueue(tool_call({"headline": 1}), tool_call({"headline": 1}))
+            upstream.enqueue(*[tool_call({"headline": 1})] * 6)  # three groups, each asked and re-asked
             assert (await client.post("/v1/summaries", json=BODY)).status_code == 502
         upstream.enqueue(*grouped_success())
         assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
-        assert upstream.calls == 7
+        assert upstream.calls == 15
