@@ -22,7 +22,7 @@ its tree fits. The default read timeout outlasts the service's own deadline (600
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
@@ -39,7 +39,7 @@ from summarizer.errors import (
 from summarizer.retry import retry_after_from_headers
 from summarizer.schemas import SummaryResponse
 
-__all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "error_from_response"]
+__all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "SummarizeOptions", "error_from_response"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(630.0, connect=5.0)
 SUMMARIES = "/v1/summaries"
@@ -52,15 +52,22 @@ def _headers(api_key: str | None) -> dict[str, str]:
     )
 
 
-def _summarize_body(
-    text: str, title: str | None, url: str | None, published_at: datetime | None, prompt: str | None
-) -> dict[str, Any]:
-    article: dict[str, Any] = {"text": text, "title": title, "url": url}
-    if published_at is not None:
+class SummarizeOptions(TypedDict, total=False):
+    """What `summarize` may send besides the text: the article's metadata and the prompt (`id@version`)."""
+
+    title: str
+    url: str
+    published_at: datetime
+    prompt: str
+    require_complete: bool
+
+
+def _summarize_body(text: str, options: SummarizeOptions) -> dict[str, Any]:
+    article: dict[str, Any] = {"text": text, "title": options.get("title"), "url": options.get("url")}
+    if (published_at := options.get("published_at")) is not None:
         article["published_at"] = published_at.isoformat()
     body: dict[str, Any] = {"article": {k: v for k, v in article.items() if v is not None}}
-    if prompt is not None:
-        body["prompt"] = prompt
+    body |= {k: v for k, v in options.items() if k in ("prompt", "require_complete")}
     return body
 
 
@@ -121,18 +128,9 @@ class Client:
     ) -> None:
         self._http = httpx.Client(base_url=base_url, headers=_headers(api_key), timeout=timeout)
 
-    def summarize(
-        self,
-        text: str,
-        *,
-        title: str | None = None,
-        url: str | None = None,
-        published_at: datetime | None = None,
-        prompt: str | None = None,
-    ) -> SummaryResponse:
+    def summarize(self, text: str, **options: Unpack[SummarizeOptions]) -> SummaryResponse:
         """The grounded summary of `text`; raises the error of the tree the service answered with."""
-        body = _summarize_body(text, title, url, published_at, prompt)
-        return _summary(self._http.post(SUMMARIES, json=body))
+        return _summary(self._http.post(SUMMARIES, json=_summarize_body(text, options)))
 
     def close(self) -> None:
         self._http.close()
@@ -152,18 +150,9 @@ class AsyncClient:
     ) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, headers=_headers(api_key), timeout=timeout)
 
-    async def summarize(
-        self,
-        text: str,
-        *,
-        title: str | None = None,
-        url: str | None = None,
-        published_at: datetime | None = None,
-        prompt: str | None = None,
-    ) -> SummaryResponse:
+    async def summarize(self, text: str, **options: Unpack[SummarizeOptions]) -> SummaryResponse:
         """The grounded summary of `text`; raises the error of the tree the service answered with."""
-        body = _summarize_body(text, title, url, published_at, prompt)
-        return _summary(await self._http.post(SUMMARIES, json=body))
+        return _summary(await self._http.post(SUMMARIES, json=_summarize_body(text, options)))
 
     async def aclose(self) -> None:
         await self._http.aclose()

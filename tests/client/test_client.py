@@ -141,5 +141,5 @@ def test_an_answer_outside_the_tree_maps_by_status() -> None:
 def test_public_names() -> None:
     import summarizer.client
 
-    public = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "error_from_response"]
+    public = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "SummarizeOptions", "error_from_response"]
     assert sorted(summarizer.client.__all__) == sorted(public)
