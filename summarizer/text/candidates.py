@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from summarizer.grounding import Article, QuoteCandidate
-from summarizer.text.entities import EntityFinder, Mention, Party, Place
+from summarizer.text.entities import EntityFinder, Party, Place
 from summarizer.text.names import NameIndex, name_key
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
 from summarizer.text.quotes import scan_quotes
@@ -284,26 +284,12 @@ def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE
     )
 
 
-def candidates(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+def propose(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
     """Parse and find, in the calling thread (CLI, evals, benchmarks)."""
     return find_candidates(article, parse(article.text, pipeline), pipeline)
 
 
-async def candidates_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+async def propose_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
     """Parse off the event loop, then find (the finders are fast next to the parse)."""
     doc = await parse_async(article.text, pipeline)
     return find_candidates(article, doc, pipeline)
-
-
-__all__ = [
-    "Candidates",
-    "ClaimPair",
-    "Mention",
-    "OutcomeCandidate",
-    "Party",
-    "Place",
-    "Sentence",
-    "candidates",
-    "candidates_async",
-    "find_candidates",
-]

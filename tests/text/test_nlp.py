@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.errors import ConfigurationError
 from summarizer.grounding import Article
-from summarizer.text.candidates import candidates
+from summarizer.text.candidates import propose
 from summarizer.text.nlp import CHUNK_CHARS, _chunks, load_pipeline, parse, parse_async, pipeline_id
 
 ODD_TEXTS = {
@@ -44,7 +44,7 @@ def test_a_missing_pipeline_is_a_one_line_configuration_error() -> None:
 @pytest.mark.parametrize("name", sorted(ODD_TEXTS))
 def test_odd_text_never_crashes_and_spans_stay_exact(name: str) -> None:
     text = ODD_TEXTS[name]
-    found = candidates(Article(text))
+    found = propose(Article(text))
     for party in found.parties:
         assert all(text[m.start : m.end] == m.text for m in party.mentions)
     for quote in found.quotes:
@@ -94,3 +94,10 @@ async def test_parse_async_leaves_the_event_loop_free() -> None:
     task.cancel()
     assert doc.text == text
     assert ticks > 10  # the loop kept running while the parse happened in a worker thread
+
+
+def test_the_public_surface_of_text() -> None:
+    import summarizer.text as text
+
+    assert all(hasattr(text, name) for name in text.__all__)
+    assert "propose_async" in text.__all__ and "Candidates" in text.__all__
