@@ -56,6 +56,8 @@ class CallScope:
     model_calls: int = 0
     tasks: int = 0
     failures: list[str] = field(default_factory=list)  # kind of each failed upstream call, in order
+    breaker_pending: bool = False  # an attempt failed and no later one succeeded: a failure if the call gives up
+    breaker_counted: bool = False  # this summary's one failure has been reported to the breaker
 
     @property
     def reasks(self) -> int:
@@ -133,13 +135,19 @@ class LLMClient:
             remaining_s=scope.remaining,
             before_retry=count_retry,
         )
-        async for attempt in retrying:
-            with attempt:
-                remaining = scope.remaining()
-                if remaining <= 0:
-                    raise UpstreamTimeout("deadline exceeded before the upstream answered")
-                async with self._slot(scope):
-                    response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    remaining = scope.remaining()
+                    if remaining <= 0:
+                        raise UpstreamTimeout("deadline exceeded before the upstream answered")
+                    async with self._slot(scope):
+                        response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+        except Exception:
+            if scope.breaker_pending and not scope.breaker_counted:  # one failure per request, not per attempt
+                scope.breaker_counted = True
+                self.breaker.record_failure()
+            raise
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return response
@@ -178,16 +186,25 @@ class LLMClient:
         except Exception as exc:
             scope.failures.append(failure_kind(exc))
             if is_transient(exc):
-                self.breaker.record_failure()
+                self._attempt_failed(scope, probe)
             else:
                 self.breaker.record_success()  # it answered; the request was what it refused
             raise
         if not isinstance(response, ChatCompletion):  # e.g. a proxy's HTML page served with 200
             scope.failures.append("non_json_body")
-            self.breaker.record_failure()
+            self._attempt_failed(scope, probe)
             raise UpstreamError(f"upstream answered 200 with a non-JSON body ({type(response).__name__})")
+        scope.breaker_pending = False
         self.breaker.record_success()
         return response
+
+    def _attempt_failed(self, scope: CallScope, probe: bool) -> None:
+        """A failed probe re-opens the circuit at once; any other failed attempt counts only if its call gives up."""
+        if probe:
+            scope.breaker_counted = True
+            self.breaker.record_failure()
+        else:
+            scope.breaker_pending = True
 
     async def extract(
         self,

@@ -24,7 +24,11 @@ def print_summary(console: Console, result: SummaryResponse) -> None:
         outcomes.add_row(o.description, o.status, ", ".join(o.parties))
     quotes = Table("speaker", "quote", "span", title="Quotes", title_justify="left")
     for q in s.quotes:
-        quotes.add_row(q.speaker or "[dim](unattributed)[/]", f"“{q.text}”" + (" (partial)" if q.partial else ""), f"{q.start}-{q.end}")
+        quotes.add_row(
+            q.speaker or "[dim](unattributed)[/]",
+            f"“{q.text}”" + (" (partial)" if q.partial else ""),
+            f"{q.start}-{q.end}",
+        )
     claims = Table("claim", "claimant", "disputed by", "evidence", title="Contested claims", title_justify="left")
     for c in s.contested_claims:
         claims.add_row(c.claim, c.claimant, ", ".join(c.disputed_by), c.evidence)

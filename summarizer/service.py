@@ -26,8 +26,8 @@ from summarizer.logs import client_id, request_id
 from summarizer.metrics import Metrics
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
-from summarizer.pipeline.strategies import STRATEGIES, Run
-from summarizer.prompts import Prompt, PromptLibrary
+from summarizer.pipeline.strategies import Run, strategies
+from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
 from summarizer.schemas import (
     SCHEMA_VERSION,
     ArticleIn,
@@ -99,10 +99,10 @@ class Summarizer:
         try:
             prompt, variables = self._prepare(article, prompt_ref)
             grounded = Article(article.text)
-            run = Run(self.llm, prompt, grounded, variables, ledger)
+            run = Run(self.llm, prompt, grounded, variables, ledger, nlp_pipeline=self.settings.nlp_pipeline)
             with call_scope(scope):
-                draft = await STRATEGIES[prompt.meta.strategy](run)
-            if run.answered == 0 or (require_complete and ledger.failures):
+                draft = await strategies()[prompt.meta.strategy](run)
+            if (run.asked and not run.answered) or (require_complete and ledger.failures):
                 raise _unfinished(ledger, scope)
             if leaked := leaked_instructions(draft, _instructions(prompt), grounded):
                 raise InvalidModelOutput(
@@ -146,7 +146,8 @@ class Summarizer:
                 "published_at": article.published_at.isoformat() if article.published_at else None,
             }
         }
-        prompt.render(next(iter(prompt.meta.tasks)), **variables, quotes=[], parties=[])  # fail before any call
+        for task in prompt.meta.tasks:  # fail before any call
+            prompt.render(task, **variables, **TASK_VARIABLES)
         return prompt, variables
 
     def _report(
@@ -194,7 +195,7 @@ _INSTRUCTIONS: dict[str, str] = {}
 def _instructions(prompt: Prompt) -> str:
     """Everything a prompt tells the model, rendered without an article: what must never be echoed back."""
     if prompt.hash not in _INSTRUCTIONS:
-        empty = {"article": {"text": "", "title": None, "url": None, "published_at": None}, "quotes": [], "parties": []}
+        empty = {"article": {"text": "", "title": None, "url": None, "published_at": None}, **TASK_VARIABLES}
         rendered = [m["content"] for task in prompt.meta.tasks for m in prompt.render(task, **empty).messages()]
         _INSTRUCTIONS[prompt.hash] = "\n".join(rendered)
     return _INSTRUCTIONS[prompt.hash]

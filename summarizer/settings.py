@@ -87,7 +87,8 @@ class Settings(BaseSettings):
     breaker_threshold: int = Field(
         default=5,
         ge=0,
-        description="Consecutive upstream failures after which calls fail fast with 503 (0: no breaker).",
+        description="Consecutive failed requests (each counted once, however many retries it made) after which "
+        "upstream calls fail fast with 503 and /ready answers 503 (0: no breaker).",
     )
     breaker_cooldown_s: float = Field(
         default=30.0, gt=0, description="How long the breaker stays open before one probe call may go out."
@@ -165,7 +166,7 @@ class Settings(BaseSettings):
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(),
         description="Comma-separated API keys; when set, requests need `Authorization: Bearer <key>` "
-        "or `X-API-Key: <key>` (health, readiness and the docs stay open).",
+        "or `X-API-Key: <key>` (health, readiness, the docs and the problem pages stay open).",
     )
     rate_limit_requests: int = Field(
         default=60, ge=0, description="Requests per key (or client address) per window (0: no limit)."

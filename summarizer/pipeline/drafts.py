@@ -238,9 +238,6 @@ class SummaryExtraction(EntitiesExtraction):
     contested_claims: list[ClaimDraft] = Field(default_factory=list, max_length=4)
 
 
-DRAFT_MODELS: tuple[type[Group], ...] = (EntitiesExtraction, EventsExtraction, QuoteAttributions, SummaryExtraction)
-
-
 def _context(info: ValidationInfo) -> dict[str, Any]:
     return info.context if isinstance(info.context, dict) else {}
 
@@ -330,3 +327,134 @@ def _first_error(exc: ValidationError) -> str:
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
     location = ".".join(str(p) for p in error.get("loc", ())[1:])  # drop the item's index in the 1-list
     return short(f"{location}: {message}" if location else message, 120)
+
+
+# --- the candidates strategy: the model judges numbered lists that code found -------------------
+
+
+def _within(info: ValidationInfo, key: str, value: int, what: str) -> int:
+    count = _context(info).get(key)
+    if isinstance(count, int) and not 1 <= value <= count:
+        raise ValueError(f"{what} {value} does not exist (there are {count})")
+    return value
+
+
+class PartyPick(_Draft):
+    n: int = Field(description="Number of a candidate party from the list.")
+    kind: PartyKind = Field(description="person, organization, state, group or other.")
+    role: str = Field(default="", max_length=60, description="Their role in this story, 2-6 words.")
+
+    @field_validator("n")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "party_count", value, "party")
+
+
+class PlacePick(_Draft):
+    n: int = Field(description="Number of a candidate place from the list.")
+    kind: LocationKind = Field(default="other", description="country, region, city, site or other.")
+
+    @field_validator("n")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "place_count", value, "place")
+
+
+class MissedParty(_Draft):
+    name: str = Field(max_length=120, description="A party the list missed, copied exactly from the article.")
+    kind: PartyKind = Field(description="person, organization, state, group or other.")
+
+    @field_validator("name")
+    @classmethod
+    def verbatim(cls, value: str, info: ValidationInfo) -> str:
+        article = _article(info)
+        if article is not None and not article.mentions([value]):
+            raise ValueError("not written in the article; copy the name exactly or leave it out")
+        return value
+
+
+class EntityJudgement(Group):
+    """Headline, summary, and which numbered candidates are the story's parties and places."""
+
+    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"places": "locations", "missed": "parties"}
+
+    headline: str = Field(max_length=160, description="One-line headline, at most 15 words.")
+    summary: str = Field(max_length=900, description="2-4 sentences: who did what, where, with what result.")
+    parties: list[PartyPick] = Field(
+        max_length=15, description="The candidate parties that act or are acted upon in the story; leave out the rest."
+    )
+    places: list[PlacePick] = Field(default_factory=list, max_length=10, description="Places the story happens in.")
+    missed: list[MissedParty] = Field(
+        default_factory=list, max_length=3, description="Important parties missing from the list (usually none)."
+    )
+
+
+class SpeakerPick(_Draft):
+    quote: int = Field(description="Number of the quotation.")
+    speaker: int = Field(ge=0, description="Number of the speaker among that quotation's options; 0 if none of them.")
+
+    @field_validator("quote")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "quote_count", value, "quotation")
+
+    @model_validator(mode="after")
+    def option_exists(self, info: ValidationInfo) -> SpeakerPick:
+        options = _context(info).get("options")
+        if isinstance(options, dict) and self.speaker > len(options.get(self.quote, ())):
+            raise ValueError(f"quotation {self.quote} has no option {self.speaker}")
+        return self
+
+
+class SpeakerJudgement(Group):
+    """Who said each numbered quotation, by option number."""
+
+    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"speakers": "quotes.speaker"}
+    MAX_SPEAKERS: ClassVar[int] = 40  # unsure quotations shown in one call
+
+    speakers: list[SpeakerPick] = Field(max_length=40)
+
+
+class OutcomePick(_Draft):
+    n: int = Field(description="Number of a candidate sentence that reports a result or decision.")
+    status: OutcomeStatus = Field(description="agreed, happened, failed, planned, pending or other.")
+
+    @field_validator("n")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "outcome_count", value, "sentence")
+
+
+class ClaimPick(_Draft):
+    n: int = Field(description="Number of the claim/denial pair.")
+    disputed: bool = Field(description="true if the second sentence really disputes the claim in the first.")
+    claimant: int = Field(default=0, ge=0, description="Option number of who makes the claim (0: none listed).")
+    disputer: int = Field(default=0, ge=0, description="Option number of who disputes it (0: none listed).")
+
+    @field_validator("n")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "claim_count", value, "pair")
+
+
+class EventJudgement(Group):
+    """Which numbered sentences report outcomes, and which claim/denial pairs are real disputes."""
+
+    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"claims": "contested_claims"}
+
+    outcomes: list[OutcomePick] = Field(
+        max_length=6, description="The main results or decisions, most important first."
+    )
+    claims: list[ClaimPick] = Field(default_factory=list, max_length=8)
+
+
+DRAFT_MODELS: tuple[type[Group], ...] = (
+    EntitiesExtraction,
+    EventsExtraction,
+    QuoteAttributions,
+    SummaryExtraction,
+    EntityJudgement,
+    SpeakerJudgement,
+    EventJudgement,
+)
+"""Every schema a model fills: their JSON schemas are part of the prompt, so part of the fingerprint."""

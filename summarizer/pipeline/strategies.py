@@ -33,6 +33,7 @@ from summarizer.pipeline.drafts import (
 from summarizer.pipeline.ledger import Ledger
 from summarizer.prompts import Prompt
 from summarizer.schemas import Party, Quote, Summary
+from summarizer.text.nlp import DEFAULT_PIPELINE
 
 G = TypeVar("G", bound=Group)
 
@@ -49,12 +50,15 @@ class Run:
     article: Article
     variables: dict[str, Any]
     ledger: Ledger = field(default_factory=Ledger)
-    answered: int = 0  # model calls that produced a usable answer
+    nlp_pipeline: str = DEFAULT_PIPELINE
+    asked: int = 0  # field groups asked of the model
+    answered: int = 0  # of those, the ones that produced a usable answer
     upstream_failure: UpstreamError | None = None
 
     async def ask(self, task: str, model: type[G], fields: Iterable[str], **extra: Any) -> tuple[G | None, Ledger]:
         """One field group's call: its answer and what its validators dropped, or None if it failed."""
         fields = tuple(fields)
+        self.asked += 1
         if self.upstream_failure is not None:
             reason = f"not asked: an earlier call failed with {self.upstream_failure.slug}"
             self.ledger.fail(fields, reason, self.upstream_failure)
@@ -166,4 +170,8 @@ def _summary(
     )
 
 
-STRATEGIES: dict[str, Strategy] = {"single": single, "grouped": grouped}
+def strategies() -> dict[str, Strategy]:
+    """Every strategy by the name a prompt's front-matter gives."""
+    from summarizer.pipeline import judged  # it builds on Run and the groups above
+
+    return {"single": single, "grouped": grouped, "candidates": judged.candidates, "rules": judged.rules}
