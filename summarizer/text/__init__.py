@@ -1,6 +1,6 @@
 """The deterministic pass: no network, no model; the same article and pipeline give the same candidates.
 
-`propose_async(Article(text), settings.nlp_pipeline)` is the one call the pipeline needs; the
+`candidates_async(Article(text), settings.nlp_pipeline)` is the one call the pipeline needs; the
 rest is exported for the evals (names) and for callers that already hold a parsed Doc.
 """
 
@@ -11,9 +11,8 @@ from summarizer.text.candidates import (
     ClaimPair,
     OutcomeCandidate,
     Sentence,
+    candidates_async,
     find_candidates,
-    propose,
-    propose_async,
 )
 from summarizer.text.entities import Mention, Party, Place
 from summarizer.text.names import NameIndex, name_key, strip_name
@@ -37,14 +36,13 @@ __all__ = [
     "PipelineMissing",
     "Place",
     "Sentence",
+    "candidates_async",
     "find_candidates",
     "load_pipeline",
     "name_key",
     "parse",
     "parse_async",
     "pipeline_id",
-    "propose",
-    "propose_async",
     "scan_quotes",
     "strip_name",
 ]

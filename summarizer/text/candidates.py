@@ -292,12 +292,12 @@ def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE
     )
 
 
-def propose(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+def candidates(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
     """Parse and find, in the calling thread (CLI, evals, benchmarks)."""
     return find_candidates(article, parse(article.text, pipeline), pipeline)
 
 
-async def propose_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+async def candidates_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
     """Parse off the event loop, then find (the finders are fast next to the parse)."""
     doc = await parse_async(article.text, pipeline)
     return find_candidates(article, doc, pipeline)

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from summarizer.grounding import Article
-from summarizer.text.candidates import MAX_CLAIM_PAIRS, MAX_OUTCOMES, Candidates, propose
+from summarizer.text.candidates import MAX_CLAIM_PAIRS, MAX_OUTCOMES, Candidates, candidates
 from summarizer.text.speakers import MAX_OPTIONS, UNSURE_BELOW, Attribution
 
 ARTICLES = sorted((Path(__file__).resolve().parents[2] / "evals" / "articles").glob("*.txt"))
 
 
 def only(text: str) -> Attribution:
-    [attribution] = propose(Article(text)).attributions
+    [attribution] = candidates(Article(text)).attributions
     return attribution
 
 
@@ -61,7 +61,7 @@ def test_according_to() -> None:
 
 def test_a_paragraph_that_is_only_a_quotation_continues_the_previous_speaker() -> None:
     text = '"We won the vote today," said Maria Lopez.\n\n"And we will keep on winning."'
-    first, second = propose(Article(text)).attributions
+    first, second = candidates(Article(text)).attributions
     assert first.speaker == second.speaker == "Maria Lopez"
     assert second.rule == "continuation" and second.resolution == "previous"
 
@@ -129,7 +129,7 @@ def test_parties_merge_per_real_world_thing_with_every_mention() -> None:
         "President Vladimir Putin met officials from the U.S. in Geneva. Putin's aides said the United States "
         "had asked for the talks. Vladimir Zelensky was not invited."
     )
-    found = propose(Article(text))
+    found = candidates(Article(text))
     assert party(found, "Vladimir Putin") == ["Vladimir Putin", "Putin"]
     assert sorted(party(found, "United States")) == ["U.S.", "United States"]
     assert "Vladimir Zelensky" in [p.name for p in found.parties]
@@ -138,7 +138,7 @@ def test_parties_merge_per_real_world_thing_with_every_mention() -> None:
 
 
 def test_places_carry_a_kind_guess() -> None:
-    found = propose(Article("Engineers in Huntsville, Alabama, studied the crater near Managua, Nicaragua."))
+    found = candidates(Article("Engineers in Huntsville, Alabama, studied the crater near Managua, Nicaragua."))
     kinds = {p.name: p.kind for p in found.places}
     assert kinds["Huntsville"] == "city" and kinds["Nicaragua"] == "country" and kinds["Alabama"] == "region"
 
@@ -148,7 +148,7 @@ def test_outcome_sentences_are_ranked_by_result_cues() -> None:
         "The weather was mild in the capital.\n\nThe council approved a budget of $5 million on Monday.\n\n"
         "Residents enjoyed the park."
     )
-    found = propose(Article(text))
+    found = candidates(Article(text))
     assert [o.sentence.text for o in found.outcomes] == ["The council approved a budget of $5 million on Monday."]
     assert "approve" in found.outcomes[0].cues
 
@@ -158,7 +158,7 @@ def test_a_denial_from_another_source_pairs_with_the_claim_it_answers() -> None:
         "The Daily Star reported that Mayor Jan Novak had secretly sold the city stadium. "
         "The weather was fine. Novak denied the report about the stadium, calling it false."
     )
-    found = propose(Article(text))
+    found = candidates(Article(text))
     pairs = [p for p in found.claims if "sold the city stadium" in p.claim.text]
     assert pairs, found.claims
     pair = pairs[0]
@@ -168,12 +168,12 @@ def test_a_denial_from_another_source_pairs_with_the_claim_it_answers() -> None:
 
 
 def test_no_denial_no_pair() -> None:
-    assert propose(Article("The council approved the budget. Everyone agreed it was fair.")).claims == ()
+    assert candidates(Article("The council approved the budget. Everyone agreed it was fair.")).claims == ()
 
 
 def test_every_quotation_gets_an_attribution_without_a_cap() -> None:
     text = "\n\n".join(f'"Point number {i} of the plan," said Maria Lopez.' for i in range(95))
-    found = propose(Article(text))
+    found = candidates(Article(text))
     assert len(found.quotes) == len(found.attributions) == 95
     assert {a.speaker for a in found.attributions} == {"Maria Lopez"}
 
@@ -184,7 +184,7 @@ def test_every_quotation_gets_an_attribution_without_a_cap() -> None:
 @pytest.mark.parametrize("path", ARTICLES, ids=[p.stem for p in ARTICLES])
 def test_every_span_is_exact_on_real_articles(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    found = propose(Article(text))
+    found = candidates(Article(text))
     assert found.parties and found.outcomes
     mentions = [m for p in found.parties for m in p.mentions] + [m for p in found.places for m in p.mentions]
     for mention in mentions:
