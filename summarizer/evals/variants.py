@@ -80,9 +80,11 @@ def invented(case: GoldCase) -> Summary:
     base = perfect(case)
     parties = [*base.parties, *(Party(name=name, kind="other") for name in INVENTED_PARTIES)]
     quotes = list(base.quotes)
-    if quotes:
-        wrong = next((p.name for p in base.parties if p.name != quotes[0].speaker), INVENTED_PARTIES[0])
-        quotes[0] = quotes[0].model_copy(update={"speaker": wrong})
+    required = [i for i, q in enumerate(case.gold.quotes) if not q.optional]
+    if required:  # speaker accuracy is over required quotes: give the first of them a wrong speaker
+        first = required[0]
+        wrong = next((p.name for p in base.parties if p.name != quotes[first].speaker), INVENTED_PARTIES[0])
+        quotes[first] = quotes[first].model_copy(update={"speaker": wrong})
     quotes.append(Quote(text=FABRICATED_QUOTE, speaker=INVENTED_PARTIES[1], partial=False, start=0, end=0))
     return base.model_copy(update={"parties": parties, "quotes": quotes})
 
