@@ -43,8 +43,9 @@ __all__ = ["FIELDS", "ArticleScore", "FieldResult", "ScoringConfig", "SemanticJu
 T = TypeVar("T")
 G = TypeVar("G", bound=_Gold)
 
-SPELLING = 0.8
-"""rapidfuzz ratio at which two words are one word spelt two ways ("Zelenskyy"/"Zelensky"); "west"/"east" is 0.75."""
+SPELLING = 0.85
+"""rapidfuzz ratio at which two words are one word spelt two ways ("Zelenskyy"/"Zelensky" 0.94); "west"/"east" is
+0.75 and "Ahmed"/"Mohamed" 0.83."""
 NEAR_IDENTICAL = 0.92
 """Character likeness at which two quotes are one quote with a typo; different quotes sharing words score lower."""
 SENTENCE_MATCH = 0.8
