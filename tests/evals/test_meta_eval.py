@@ -8,8 +8,7 @@ import pytest
 
 from summarizer.evals.aggregate import RunScores, aggregate
 from summarizer.evals.config import load_config
-from summarizer.evals.gold import GoldCase, load_gold
-from summarizer.evals.gold import GoldFile
+from summarizer.evals.gold import GoldCase, GoldFile, load_gold
 from summarizer.evals.scoring import FIELDS, score_article
 from summarizer.evals.variants import (
     VARIANTS,

@@ -7,8 +7,8 @@ from pathlib import Path
 from summarizer.errors import InvalidModelOutput
 from summarizer.evals.gold import GoldCase
 from summarizer.evals.runner import RunSpec, generate, output_cache, pending, read_outputs
-from summarizer.fingerprint import AnswerSpec
 from summarizer.evals.variants import perfect
+from summarizer.fingerprint import AnswerSpec
 from summarizer.service import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
 from tests.evals.toys import ALVAREZ, TEXT, case
 
