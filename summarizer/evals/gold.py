@@ -87,6 +87,11 @@ class GoldFile(BaseModel):
         description="The fields this gold file labels (default: all). Only these are scored; e.g. a quotes-only "
         "file says nothing about parties, so a predicted party is neither right nor wrong there.",
     )
+    summary: str | None = Field(
+        default=None,
+        description="A reference summary a careful reader would write: shown beside the prediction's headline and "
+        "summary in the HTML report, never scored.",
+    )
     parties: list[GoldParty] = Field(default_factory=list)
     locations: list[GoldLocation] = Field(default_factory=list)
     outcomes: list[GoldOutcome] = Field(default_factory=list)

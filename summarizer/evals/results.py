@@ -87,8 +87,7 @@ def write_results(
     run, filled = score_all(cases, summaries, config, meta, outputs=outputs)
     write_scores(run_dir, run)
     (run_dir / "report.md").write_text(report.markdown(run), encoding="utf-8")
-    texts = {case.slug: case.text for case in cases}
-    (run_dir / "report.html").write_text(report.html(run, texts, filled), encoding="utf-8")
+    (run_dir / "report.html").write_text(report.html(run, cases, filled), encoding="utf-8")
     console.print(table(run, title=f"{meta.get('prompt', '')} · {run_dir}"))
     print(headline_json(run))
     return run
