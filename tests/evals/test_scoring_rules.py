@@ -28,7 +28,7 @@ MATCH = (
 
 
 def _case(text: str, **fields: object) -> GoldCase:
-    gold = GoldFile(article="toy", article_sha256=hashlib.sha256(text.encode()).hexdigest(), **fields)  # type: ignore[arg-type]
+    gold = GoldFile(article="toy", article_sha256=hashlib.sha256(text.encode()).hexdigest(), **fields)
     return GoldCase(gold=gold, text=text)
 
 
