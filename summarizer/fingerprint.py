@@ -12,7 +12,7 @@ What goes in, and why each part:
 - the sampling settings: temperature, max_tokens, instructor mode;
 - the upstream URL (another server is another model, whatever it is called); "local" for the
   embedded child, whose port changes every start while its model file does not;
-- the summary schema version, and a slot for the deterministic NLP pipeline's name and version.
+- the summary schema version, and the spaCy pipeline's name and version for the strategies that use it.
 
 Nothing here knows about evals or HTTP: it is a pure function of settings, prompt and text.
 """
@@ -21,16 +21,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
-import inspect
+import importlib.util
 import json
 from functools import cache
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from summarizer.extraction import EntitiesExtraction, EventsExtraction, QuoteAttributions, SummaryExtraction
 from summarizer.local_model.fetch import sha256_of
 from summarizer.local_model.releases import QWEN_CODER_1_5B
+from summarizer.pipeline.drafts import (
+    EntitiesExtraction,
+    EntityJudgement,
+    EventJudgement,
+    EventsExtraction,
+    QuoteAttributions,
+    SpeakerJudgement,
+    SummaryExtraction,
+)
 from summarizer.prompts import Prompt
 from summarizer.schemas import SCHEMA_VERSION
 from summarizer.settings import Settings
@@ -40,20 +48,30 @@ DRAFT_MODELS: tuple[type[BaseModel], ...] = (
     EventsExtraction,
     QuoteAttributions,
     SummaryExtraction,
+    EntityJudgement,
+    SpeakerJudgement,
+    EventJudgement,
 )
 """Every schema the model fills, in any strategy."""
 
 CODE_MODULES = (
-    "summarizer.strategies",
-    "summarizer.assemble",
     "summarizer.grounding",
-    "summarizer.guard",
-    "summarizer.extraction",
+    "summarizer.pipeline.assemble",
+    "summarizer.pipeline.drafts",
+    "summarizer.pipeline.guard",
+    "summarizer.pipeline.judged",
+    "summarizer.pipeline.ledger",
+    "summarizer.pipeline.strategies",
+    "summarizer.text.candidates",
+    "summarizer.text.entities",
+    "summarizer.text.names",
+    "summarizer.text.quotes",
+    "summarizer.text.speakers",
 )
 """The code between the model's drafts and the answer; a change to any of it is a new code version."""
 
-NLP_PIPELINE: str | None = None
-"""Name and version of the deterministic NLP pass (e.g. "en_core_web_sm-3.8"), once there is one."""
+NLP_STRATEGIES = frozenset({"candidates", "rules"})
+"""Strategies whose answer depends on the spaCy pass, so on the pipeline's name and version."""
 
 
 class Fingerprint(BaseModel):
@@ -73,7 +91,7 @@ class Fingerprint(BaseModel):
     instructor_mode: str
     upstream: str
     schema_version: str = SCHEMA_VERSION
-    nlp_pipeline: str | None = NLP_PIPELINE
+    nlp_pipeline: str | None = None
 
     @property
     def key(self) -> str:
@@ -105,8 +123,23 @@ def draft_schemas_hash(models: tuple[type[BaseModel], ...] = DRAFT_MODELS) -> st
 
 @cache
 def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
-    source = "\n".join(inspect.getsource(importlib.import_module(name)) for name in modules)
-    return _sha256(source)[:16]
+    """A hash of the source files of `modules`, read without importing them (spaCy is heavy)."""
+    digest = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ImportError(f"fingerprint: no source for {name}")
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def nlp_pipeline_id(settings: Settings, strategy: str) -> str | None:
+    """`name@version` of the spaCy pipeline when the strategy uses it (loading it the first time), else None."""
+    if strategy not in NLP_STRATEGIES:
+        return None
+    from summarizer.text.nlp import pipeline_id  # spaCy only for the strategies that need it
+
+    return pipeline_id(settings.nlp_pipeline)
 
 
 def model_file_sha256(settings: Settings) -> str | None:
@@ -156,7 +189,7 @@ def answer_spec(
             "instructor_mode": settings.llm_mode,
             "upstream": settings.llm_base_url or "local",
             "schema_version": SCHEMA_VERSION,
-            "nlp_pipeline": NLP_PIPELINE,
+            "nlp_pipeline": nlp_pipeline_id(settings, prompt.meta.strategy),
         }
     )
 

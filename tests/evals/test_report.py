@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from pydantic import Field
 from rich.console import Console
 
 from summarizer.evals.config import load_config
@@ -17,26 +16,18 @@ from summarizer.evals.gold import load_gold
 from summarizer.evals.results import write_results
 from summarizer.evals.runner import CaseOutput
 from summarizer.evals.variants import perfect
-from summarizer.service import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
+from summarizer.schemas import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
-class MetaV11(SummaryMeta):
-    """The response meta as issue 7 extends it: the report must show these when present."""
-
-    incomplete: list[dict[str, Any]] = Field(default_factory=list)
-    dropped: list[dict[str, Any]] = Field(default_factory=list)
-    coerced: list[dict[str, Any]] = Field(default_factory=list)
-
-
 def meta(**extra: Any) -> SummaryMeta:
-    return MetaV11(
+    return SummaryMeta.model_validate(dict(
         model="m", prompt=PromptInfo(id="p", version=1, hash="h"), schema_version="1.1",
         usage=UsageInfo(prompt_tokens=1, completion_tokens=1), attempts=1, reasks=0, latency_ms=1, **extra,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @pytest.fixture(scope="module")

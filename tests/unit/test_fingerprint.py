@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import Field
 
-from summarizer.extraction import EntitiesExtraction, EventsExtraction, QuoteAttributions, SummaryExtraction
-from summarizer.fingerprint import answer_spec, fingerprint, model_file_sha256
+from summarizer.fingerprint import DRAFT_MODELS, answer_spec, fingerprint, model_file_sha256
 from summarizer.local_model.releases import QWEN_CODER_1_5B
 from summarizer.prompts import PromptLibrary
 from summarizer.settings import Settings
@@ -47,12 +46,12 @@ def test_article_and_prompt_change_the_key() -> None:
 
 
 def test_a_changed_draft_schema_changes_the_key() -> None:
-    class Described(EventsExtraction):
+    class Described(DRAFT_MODELS[1]):  # type: ignore[misc,valid-type]
         outcomes: list = Field(max_length=6, description="What happened, in the reporter's words.")  # type: ignore[type-arg]
 
     settings = Settings(llm_base_url=URL)
     prompt = PromptLibrary.load(settings.prompts_dir).get("summarize-grouped@4")
-    drafts = (EntitiesExtraction, Described, QuoteAttributions, SummaryExtraction)
+    drafts = tuple(Described if model.__name__ == "EventsExtraction" else model for model in DRAFT_MODELS)
     plain = answer_spec(settings, prompt, None).fingerprint(TEXT)
     changed = answer_spec(settings, prompt, None, drafts=drafts).fingerprint(TEXT)
     assert plain.key != changed.key and plain.draft_schemas != changed.draft_schemas
