@@ -30,29 +30,10 @@ from pydantic import BaseModel, ConfigDict
 
 from summarizer.local_model.fetch import sha256_of
 from summarizer.local_model.releases import QWEN_CODER_1_5B
-from summarizer.pipeline.drafts import (
-    EntitiesExtraction,
-    EntityJudgement,
-    EventJudgement,
-    EventsExtraction,
-    QuoteAttributions,
-    SpeakerJudgement,
-    SummaryExtraction,
-)
+from summarizer.pipeline.drafts import DRAFT_MODELS
 from summarizer.prompts import Prompt
 from summarizer.schemas import SCHEMA_VERSION
 from summarizer.settings import Settings
-
-DRAFT_MODELS: tuple[type[BaseModel], ...] = (
-    EntitiesExtraction,
-    EventsExtraction,
-    QuoteAttributions,
-    SummaryExtraction,
-    EntityJudgement,
-    SpeakerJudgement,
-    EventJudgement,
-)
-"""Every schema the model fills, in any strategy."""
 
 CODE_MODULES = (
     "summarizer.grounding",
@@ -199,4 +180,4 @@ def fingerprint(settings: Settings, prompt: Prompt, text: str, model_file: str |
     return answer_spec(settings, prompt, model_file).fingerprint(text)
 
 
-__all__ = ["AnswerSpec", "Fingerprint", "answer_spec", "fingerprint", "model_file_sha256"]
+__all__ = ["DRAFT_MODELS", "AnswerSpec", "Fingerprint", "answer_spec", "fingerprint", "model_file_sha256"]

@@ -5,11 +5,11 @@ summarizer [--version] [--verbose] summarize | serve | model | prompts | eval
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
 
+from summarizer.api.contract import package_version
 from summarizer.cli.common import options, quiet_logging
 from summarizer.cli.eval import eval_app
 from summarizer.cli.model import model_app
@@ -23,13 +23,6 @@ app.command()(serve)
 app.command("prompts")(list_prompts)
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
-
-
-def package_version() -> str:
-    try:
-        return version("summarizer")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0+unknown"
 
 
 def _print_version(value: bool) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from rich.console import Console
 
 from summarizer.evals.config import load_config
@@ -17,10 +16,9 @@ from summarizer.evals.results import write_results
 from summarizer.evals.runner import CaseOutput
 from summarizer.evals.variants import perfect
 from summarizer.schemas import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
+from tests.support.browser import headless_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 def meta(**extra: Any) -> SummaryMeta:
@@ -32,12 +30,8 @@ def meta(**extra: Any) -> SummaryMeta:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with headless_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
