@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from rich.console import Console
 
+from summarizer.evals.aggregate import headline
 from summarizer.evals.config import load_config
 from summarizer.evals.gold import load_gold
 from summarizer.evals.results import write_results
@@ -57,6 +58,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = write_results(run_dir, cases, outputs, {"prompt": "p@1"}, Console(file=None), load_config().scoring)
     assert [a.error for a in run.articles] == [None, "model output still invalid"]
     assert missed.text in run.articles[0].fields["quotes"].misses
+    line = headline(run)
+    assert (line["errors"], line["incomplete"], line["dropped"]) == (1, {"outcomes": 1}, {"parties": 2})
     return run_dir / "report.html"
 
 
