@@ -205,6 +205,7 @@ def polnear_suite(corpus: Path, timings: list[tuple[int, float, float]]) -> dict
 
 def fnc_suite(corpus: Path, timings: list[tuple[int, float, float]]) -> dict[str, str]:
     evidence, disputer, claimant, claim_text, pairs = Tally(), Tally(), Tally(), Tally(), Tally()
+    disputer_options, claimant_options = Tally(), Tally()
     for path in sorted(corpus.glob("fnc1-*.claims.json")):
         with open(path.with_name(path.name.replace(".claims.json", ".txt")), encoding="utf8", newline="") as handle:
             text = handle.read()
@@ -217,8 +218,10 @@ def fnc_suite(corpus: Path, timings: list[tuple[int, float, float]]) -> dict[str
         if gold["disputed_by"]:
             names = [gold["disputed_by"], *gold["also_disputed_by"]]
             disputer.add(any(_right(candidates, p.disputer, names) for p in hits))
+            disputer_options.add(any(_right(candidates, o, names) for p in hits for o in p.options))
         if gold["claimant"]:
             claimant.add(any(_right(candidates, p.claimant, [gold["claimant"]]) for p in hits))
+            claimant_options.add(any(_right(candidates, o, [gold["claimant"]]) for p in hits for o in p.options))
         claim_text.add(
             any(
                 text_similarity(p.claim.text, gold["claim"]) >= CFG.text_threshold
@@ -232,6 +235,8 @@ def fnc_suite(corpus: Path, timings: list[tuple[int, float, float]]) -> dict[str
         "fnc  ... and claim sentence matches the claim": str(claim_text),
         "fnc  ... and disputer right (rules)": str(disputer),
         "fnc  ... and claimant right (rules)": str(claimant),
+        "fnc  ... disputer among the pair's numbered options": str(disputer_options),
+        "fnc  ... claimant among the pair's numbered options": str(claimant_options),
     }
 
 

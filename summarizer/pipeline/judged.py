@@ -67,10 +67,15 @@ class Shown:
     claims: tuple[ClaimPair, ...]
 
 
+def _adjective(party: FoundParty) -> bool:
+    """A nationality or affiliation used as an adjective ("Russian troops"): not a party of its own."""
+    return party.labels[:1] == ("NORP",) and not party.name.endswith("s")
+
+
 def shown(found: Candidates) -> Shown:
     speakers = {a.speaker_key for a in found.attributions if a.speaker_key}
     parties = sorted(
-        (p for p in found.parties if len(p.name) <= MAX_NAME),
+        (p for p in found.parties if len(p.name) <= MAX_NAME and (p.key in speakers or not _adjective(p))),
         key=lambda p: (p.key not in speakers, -len(p.mentions), p.mentions[0].start),
     )
     places = sorted(
@@ -198,7 +203,11 @@ def _option(pair: ClaimPair, number: int) -> str | None:
 def _rule_parties(found: Candidates) -> list[Party]:
     """Named at least twice, or the speaker of a quotation: the pass's precision is 0.32 without this."""
     speakers = {a.speaker_key for a in found.attributions if a.speaker_key}
-    kept = [p for p in found.parties if len(p.name) <= MAX_NAME and (len(p.mentions) >= 2 or p.key in speakers)]
+    kept = [
+        p
+        for p in found.parties
+        if len(p.name) <= MAX_NAME and (p.key in speakers or (len(p.mentions) >= 2 and not _adjective(p)))
+    ]
     return [_party(p, p.kind, "") for p in kept]
 
 

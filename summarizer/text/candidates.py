@@ -16,11 +16,11 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from summarizer.grounding import Article, QuoteCandidate
-from summarizer.text.entities import EntityFinder, Mention, Party, Place
+from summarizer.text.entities import EntityFinder, Party, Place
 from summarizer.text.names import NameIndex, name_key
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
 from summarizer.text.quotes import scan_quotes
-from summarizer.text.speakers import SPEECH_VERBS, Attribution, SpeakerFinder
+from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, Attribution, SpeakerFinder
 
 MAX_OUTCOMES = 12
 MAX_CLAIM_PAIRS = 8
@@ -166,20 +166,21 @@ def _key_nouns(sent: SpacySpan) -> set[str]:
 
 
 def _source(
-    sent: SpacySpan, ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, Party], verbs: frozenset[str]
+    sent: SpacySpan,
+    ents: list[SpacySpan],
+    speakers: SpeakerFinder,
+    parties: dict[str, Party],
+    verbs: frozenset[str],
 ) -> str | None:
-    """Who asserts (or denies) in a sentence: the subject of its cue verb, else its first named party."""
+    """Who asserts (or denies) in a sentence: the subject of its cue verb, resolved like a quotation's
+    speaker (appositives, pronouns, surnames), else the first person or organisation it names."""
     for token in sent:
         if token.lemma_.casefold() in verbs and token.pos_ in ("VERB", "AUX"):
-            for child in token.children:
-                if child.dep_ in ("nsubj", "nsubjpass"):
-                    ent = next((e for e in ents if e.start <= child.i < e.end), None)
-                    if ent is not None:
-                        key = entities.party_key_at(ent.start_char, ent.end_char)
-                        if key in parties:
-                            return parties[key].name
+            name = speakers.subject_of(token)
+            if name is not None:
+                return name
     for ent in ents:
-        key = entities.party_key_at(ent.start_char, ent.end_char)
+        key = speakers.entities.party_key_at(ent.start_char, ent.end_char)
         if key in parties and parties[key].kind in ("person", "organization", "group"):
             return parties[key].name
     return None
@@ -217,14 +218,14 @@ def _other_party(
     return None
 
 
-def _claims(table: _Sentences, entities: EntityFinder, parties: list[Party]) -> list[ClaimPair]:
+def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) -> list[ClaimPair]:
     """Denial sentences paired with the earlier sentences they most likely answer."""
     by_key = {p.key: p for p in parties}
     keyed = [
         (s, ents, {name_key(e.text) for e in ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")} | _key_nouns(s))
         for s, ents in table
     ]
-    options = tuple(dict.fromkeys(p.name for p in parties if p.kind in ("person", "organization", "group")))
+    sources = [p.name for p in parties if p.kind in ("person", "organization", "group")]
     pairs: list[tuple[float, ClaimPair]] = []
     for index, (sent, ents, words) in enumerate(keyed):
         found_cue = _denial_cue(sent)
@@ -232,24 +233,31 @@ def _claims(table: _Sentences, entities: EntityFinder, parties: list[Party]) -> 
         if found_cue is None or evidence is None:
             continue
         cue, strength = found_cue
-        disputer = _source(sent, ents, entities, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
+        disputer = _source(sent, ents, speakers, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
         for claim_index in range(max(0, index - 12), index + 1):
             claim_sent, claim_ents, claim_words = keyed[claim_index]
             shared = tuple(sorted(words & claim_words))
             if not shared and claim_index != index:
                 continue
-            claimant = _source(claim_sent, claim_ents, entities, by_key, _CLAIM_VERBS)
+            claimant = _source(claim_sent, claim_ents, speakers, by_key, _CLAIM_VERBS)
             if claimant is not None and claimant == disputer:
                 if claim_index != index:
                     continue
-                claimant = _other_party(claim_ents, entities, by_key, disputer)
+                claimant = _other_party(claim_ents, speakers.entities, by_key, disputer)
             claim = _sentence(claim_sent)
             if claim is None:
                 continue
             score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
             score -= 0.05 * (index - claim_index)
+            named_here = [
+                n
+                for e in (*claim_ents, *ents)
+                if (k := speakers.entities.party_key_at(e.start_char, e.end_char)) in by_key
+                and (n := by_key[k].name) in sources
+            ]
+            options = tuple(dict.fromkeys([*(x for x in (claimant, disputer) if x), *named_here, *sources]))
             pairs.append(
-                (score, ClaimPair(claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_CLAIM_PAIRS]))
+                (score, ClaimPair(claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_OPTIONS]))
             )
     best: dict[tuple[int, int], tuple[float, ClaimPair]] = {}
     for score, pair in pairs:
@@ -280,7 +288,7 @@ def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE
         quotes=tuple(quotes),
         attributions=tuple(speakers.attribute()),
         outcomes=tuple(_outcomes(table, speakers.bounds)),
-        claims=tuple(_claims(table, entities, parties)),
+        claims=tuple(_claims(table, speakers, parties)),
     )
 
 
@@ -293,17 +301,3 @@ async def candidates_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -
     """Parse off the event loop, then find (the finders are fast next to the parse)."""
     doc = await parse_async(article.text, pipeline)
     return find_candidates(article, doc, pipeline)
-
-
-__all__ = [
-    "Candidates",
-    "ClaimPair",
-    "Mention",
-    "OutcomeCandidate",
-    "Party",
-    "Place",
-    "Sentence",
-    "candidates",
-    "candidates_async",
-    "find_candidates",
-]

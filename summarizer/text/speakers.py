@@ -472,6 +472,12 @@ class SpeakerFinder:
                 return found
         return None
 
+    def subject_of(self, verb: Token) -> str | None:
+        """The resolved subject of any verb, for callers outside the quotation sieve (claim sources)."""
+        following = [t for t in self.doc[verb.i + 1 : verb.i + 4] if not t.is_punct]
+        found = self._subject(verb, following)
+        return found.name if found is not None and found.resolution != "description" else None
+
     # --- resolution ---------------------------------------------------------------------------
     def _resolve(self, token: Token) -> _Found | None:
         """A subject token as a speaker: a name, a pronoun's antecedent or a description's referent."""

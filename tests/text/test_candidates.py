@@ -89,6 +89,25 @@ def test_a_title_description_goes_to_the_person_who_carried_the_title() -> None:
     assert (attribution.speaker, attribution.resolution) == ("Bill de Blasio", "description")
 
 
+def test_a_title_subject_takes_the_person_named_in_its_phrase() -> None:
+    attribution = only('The professor and author Marc Hill commented, "This is a story about all of us."')
+    assert attribution.speaker == "Marc Hill"
+
+
+def test_a_document_speaks_for_the_organisation_that_owns_it() -> None:
+    attribution = only('"Growth will slow sharply next year," the IMF report stated.')
+    assert attribution.speaker == "IMF"
+
+
+def test_a_pronoun_prefers_the_earlier_speaker_to_a_name_mentioned_in_passing() -> None:
+    text = (
+        "Many voters will stay home after the debate with Sean Spicer, noted the analyst Dante Chinni.\n\n"
+        '"Nobody changes their mind this late in a campaign," he wrote.'
+    )
+    attribution = only(text)
+    assert (attribution.speaker, attribution.resolution) == ("Dante Chinni", "pronoun")
+
+
 def test_without_any_cue_the_nearest_person_is_a_low_confidence_guess_with_options() -> None:
     text = 'Anna Berg and Tom Reyes met in Oslo. The mood was "tense but polite" all day.'
     attribution = only(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 
@@ -94,3 +95,11 @@ async def test_parse_async_leaves_the_event_loop_free() -> None:
     task.cancel()
     assert doc.text == text
     assert ticks > 10  # the loop kept running while the parse happened in a worker thread
+
+
+def test_the_public_surface_of_text() -> None:
+    import summarizer.text as text
+
+    assert all(hasattr(text, name) for name in text.__all__)
+    assert "candidates_async" in text.__all__ and "Candidates" in text.__all__
+    assert inspect.ismodule(text.candidates)  # the module, not a function of the same name
