@@ -70,3 +70,11 @@ def test_the_local_model_is_named_by_its_file_not_its_port(tmp_path: Path) -> No
     gguf.write_bytes(b"weights v2, another size")
     assert model_file_sha256(Settings(cache_dir=tmp_path, local_model_path=gguf)) != first
     assert model_file_sha256(Settings(llm_base_url=URL)) is None
+
+
+def test_strategies_that_use_the_nlp_pass_carry_its_name_and_version() -> None:
+    settings = Settings(llm_base_url=URL)
+    library = PromptLibrary.load(settings.prompts_dir)
+    rules = fingerprint(settings, library.get("summarize-rules@1"), TEXT)
+    assert rules.nlp_pipeline is not None and rules.nlp_pipeline.startswith(f"{settings.nlp_pipeline}@")
+    assert fingerprint(settings, library.get("summarize-grouped@4"), TEXT).nlp_pipeline is None
