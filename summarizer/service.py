@@ -232,3 +232,10 @@ def _outcome(error: BaseException | None) -> str:
 
 def _usage(usage: Usage) -> UsageInfo:
     return UsageInfo(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+
+
+def build_summarizer(
+    settings: Settings, llm: LLMClient, prompts: PromptLibrary | None = None, metrics: Metrics | None = None
+) -> Summarizer:
+    """The one place a `Summarizer` is put together (app lifespan, CLI, eval runner, workers)."""
+    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics)
