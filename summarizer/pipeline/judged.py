@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from summarizer.pipeline.drafts import EntityJudgement, EventJudgement
 from summarizer.pipeline.ledger import Ledger
-from summarizer.pipeline.strategies import ENTITY_FIELDS, EVENT_FIELDS, Run
+from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import (
     ContestedClaim,
     Location,
