@@ -59,7 +59,9 @@ def markdown(run: RunScores) -> str:
     for article in run.articles:
         lines += ["", f"## {article.article}", ""]
         for name in FIELDS:
-            result = article.fields[name]
+            result = article.fields.get(name)
+            if result is None:  # the gold does not cover this field (`fields:`)
+                continue
             if result.misses:
                 lines.append(f"- **{name}** missed: " + "; ".join(f"“{m}”" for m in result.misses))
             if result.false_positives:
