@@ -52,6 +52,7 @@ SHOWN_OUTCOMES = 8
 SHOWN_CLAIMS = 4
 SHOWN_UNSURE = 40  # quotations whose speaker the rules are unsure of; the rest keep the rules' choice
 RULES_OUTCOMES = 3  # the rules keep the best-ranked outcome sentences
+RULES_CLAIM_SCORE = 4.0  # a strong denial cue (2) and at least two shared words: weaker pairs need the model
 MAX_NAME = Party.model_fields["name"].metadata[0].max_length
 MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
 MAX_PLACES = Summary.model_fields["locations"].metadata[0].max_length
@@ -219,7 +220,10 @@ def _rule_outcomes(found: Candidates, parties: Sequence[Party]) -> list[Outcome]
 
 
 def _rule_claims(found: Candidates) -> list[ContestedClaim]:
-    return [_claim(pair, pair.claimant, pair.disputer) for pair in found.claims[:1] if pair.claimant]
+    """The best-ranked pair alone, when a strong denial cue answers a reported claim (a clause or a claimant)."""
+    strong = [p for p in found.claims if p.score >= RULES_CLAIM_SCORE and (p.clause is not None or p.claimant)]
+    best = sorted(strong, key=lambda p: -p.score)[:1]
+    return [_claim(pair, pair.claimant, pair.disputer) for pair in best]
 
 
 _PLANNED = (" will ", " plan", " expect", " to be held", " scheduled", " intend")
@@ -279,7 +283,7 @@ def _claim(pair: ClaimPair, claimant: str | None, disputer: str | None) -> Conte
         return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3].rsplit(" ", 1)[0] + "..."
 
     return ContestedClaim(
-        claim=bounded(pair.claim.text),
+        claim=bounded((pair.clause or pair.claim).text),
         claimant=(claimant or "")[:MAX_NAME],
         disputed_by=[disputer[:MAX_NAME]] if disputer else [],
         evidence=bounded(pair.evidence.text),

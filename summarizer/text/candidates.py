@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from summarizer.grounding import Article, QuoteCandidate
@@ -49,6 +49,12 @@ _DENIAL_PHRASES = re.compile(
     r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
     r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?)\b",
     re.IGNORECASE,
+)
+_CLAIM_NOUNS = frozenset(
+    {
+        *("report", "claim", "rumor", "rumour", "story", "suggestion", "allegation", "speculation", "assertion"),
+        *("idea", "notion", "belief", "theory", "accusation"),
+    }
 )
 _CLAIM_VERBS = frozenset(
     {"claim", "report", "allege", "say", "accuse", "suggest", "state", "insist", "assert", "publish", "spread"}
@@ -88,6 +94,8 @@ class ClaimPair:
     disputer: str | None
     shared: tuple[str, ...]
     options: tuple[str, ...]
+    clause: Sentence | None = None
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,60 @@ def _source(
     return None
 
 
+def _clause_text(sent: SpacySpan, head: SpacySpan | None = None) -> Sentence | None:
+    """The span of a clause, trimmed of its `that` and of trailing punctuation; `None` if too short."""
+    tokens = list(head if head is not None else sent)
+    while tokens and ((tokens[0].lower_ == "that" and tokens[0].dep_ == "mark") or tokens[0].is_punct):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+        tokens = tokens[:-1]
+    if len([t for t in tokens if t.is_alpha]) < 4:
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return Sentence(start, end, sent.doc.text[start:end])
+
+
+def _reported_clause(sent: SpacySpan) -> tuple[Sentence, Token] | None:
+    """What a sentence reports as claimed: the that-clause of "a report/rumours/the claim that ..." or of
+    "X claimed/reported/said that ...", with the token whose subject or owner made the claim.
+
+    The whole sentence dilutes the claim with who-said-what and the denial around it; the clause is the claim.
+    """
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if token.pos_ in ("NOUN", "VERB") and lemma in _CLAIM_NOUNS:  # "rumours that" is often tagged a verb
+            for child in token.children:
+                if child.dep_ in ("acl", "relcl", "ccomp") and any(
+                    g.lower_ == "that" and g.dep_ == "mark" for g in child.children
+                ):
+                    clause = _clause_text(sent, sent.doc[child.left_edge.i : child.right_edge.i + 1])
+                    if clause is not None:
+                        return clause, token
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if token.pos_ == "VERB" and lemma in _CLAIM_VERBS - {"say", "state", "insist"}:
+            for child in token.children:
+                if child.dep_ == "ccomp":
+                    clause = _clause_text(sent, sent.doc[child.left_edge.i : child.right_edge.i + 1])
+                    if clause is not None:
+                        return clause, token
+    return None
+
+
+def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+    """Who made the reported claim: the subject of "X claimed that", the owner of "X's report that"."""
+    if token.pos_ == "VERB":
+        return speakers.subject_of(token)
+    for child in token.children:
+        if child.dep_ in ("compound", "poss") and child.ent_type_ in ("ORG", "PERSON", "NORP", "GPE"):
+            ent = next((e for e in token.doc.ents if e.start <= child.i < e.end), None)
+            if ent is not None:
+                key = speakers.entities.party_key_at(ent.start_char, ent.end_char)
+                if key in parties:
+                    return parties[key].name
+    return None
+
+
 def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """The word that makes a sentence a denial, and how strong a cue it is.
 
@@ -247,6 +309,12 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
             claim = _sentence(claim_sent)
             if claim is None:
                 continue
+            reported = _reported_clause(claim_sent)
+            clause = reported[0] if reported else None
+            if reported is not None:
+                owner = _clause_owner(reported[1], speakers, by_key)
+                if owner is not None and owner != disputer:
+                    claimant = owner
             score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
             score -= 0.05 * (index - claim_index)
             named_here = [
@@ -257,7 +325,12 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
             ]
             options = tuple(dict.fromkeys([*(x for x in (claimant, disputer) if x), *named_here, *sources]))
             pairs.append(
-                (score, ClaimPair(claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_OPTIONS]))
+                (
+                    score,
+                    ClaimPair(
+                        claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_OPTIONS], clause, score
+                    ),
+                )
             )
     best: dict[tuple[int, int], tuple[float, ClaimPair]] = {}
     for score, pair in pairs:

@@ -101,3 +101,25 @@ async def test_a_failed_judgement_falls_back_to_the_rules_and_says_so(client: Cl
     assert [i["field"] for i in data["meta"]["incomplete"]] == ["headline", "summary", "parties", "locations"]
     assert len(data["summary"]["parties"]) > 1 and data["summary"]["locations"]  # the rules' candidates
     assert data["summary"]["headline"]  # the article's first sentence
+
+
+async def test_rules_keep_the_reported_clause_as_the_claim_and_its_source_as_claimant(
+    client: Client, upstream: FakeUpstream
+) -> None:
+    text = (
+        "The Riverton Council has refuted a Daily Star report that it plans to close the central library. "
+        "The Daily Star said the library would shut in May. Council leader Anna Berg said the report was false."
+    )
+    response = await client.post("/v1/summaries", json={"article": {"text": text}, "prompt": "summarize-rules"})
+    assert response.status_code == 200, response.text
+    [claim] = response.json()["summary"]["contested_claims"]
+    assert claim["claim"] == "it plans to close the central library"
+    assert claim["claimant"] == "Daily Star" and claim["disputed_by"] and claim["disputed_by"][0] != "Daily Star"
+    assert upstream.calls == 0
+
+
+async def test_rules_claim_no_dispute_without_a_strong_denial(client: Client, upstream: FakeUpstream) -> None:
+    text = "The Daily Star reported that the council will open a library. The council has not met since May."
+    response = await client.post("/v1/summaries", json={"article": {"text": text}, "prompt": "summarize-rules"})
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["contested_claims"] == []
