@@ -248,6 +248,49 @@ def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, Part
     return None
 
 
+def _definite_report(sent: SpacySpan) -> bool:
+    """ "The report", "that story", "this claim": a claim the article introduced earlier."""
+    return any(
+        t.lemma_.casefold() in _CLAIM_NOUNS
+        and any(c.dep_ == "det" and c.lower_ in ("the", "that", "this") for c in t.children)
+        for t in sent
+    )
+
+
+def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> list[str | None]:
+    """For each sentence, who published the last report named before it ("a report published by X",
+    "X's report", "X reported that"), so that a later "the report claiming that ..." has its claimant."""
+    owners: list[str | None] = []
+    last: str | None = None
+    for sent, _ in table:
+        owners.append(last)
+        for token in sent:
+            lemma = token.lemma_.casefold()
+            owner: str | None = None
+            if lemma in _CLAIM_NOUNS and token.pos_ == "NOUN":
+                owner = _clause_owner(token, speakers, parties) or _agent_of(token, speakers, parties)
+            elif lemma in ("report", "claim", "allege", "publish") and token.pos_ == "VERB":
+                owner = speakers.subject_of(token)
+            if owner is not None:
+                last = owner
+    return owners
+
+
+def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+    """ "A report published by X" / "a story on X": the name the noun's modifier attributes it to."""
+    for child in noun.children:
+        if child.dep_ == "acl" and child.lemma_.casefold() in ("publish", "release", "issue", "write", "post"):
+            for agent in child.children:
+                if agent.dep_ in ("agent", "prep") and agent.lower_ in ("by", "on", "in"):
+                    for obj in agent.children:
+                        if obj.dep_ == "pobj" and obj.ent_type_:
+                            ent = next((e for e in noun.doc.ents if e.start <= obj.i < e.end), None)
+                            key = speakers.entities.party_key_at(ent.start_char, ent.end_char) if ent else None
+                            if key in parties:
+                                return parties[key].name
+    return None
+
+
 def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """The word that makes a sentence a denial, and how strong a cue it is.
 
@@ -289,6 +332,7 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
     ]
     sources = [p.name for p in parties if p.kind in ("person", "organization", "group")]
     pairs: list[tuple[float, ClaimPair]] = []
+    owners = _report_owners(table, speakers, by_key)
     for index, (sent, ents, words) in enumerate(keyed):
         found_cue = _denial_cue(sent)
         evidence = _sentence(sent)
@@ -315,6 +359,8 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
                 owner = _clause_owner(reported[1], speakers, by_key)
                 if owner is not None and owner != disputer:
                     claimant = owner
+            if claimant is None and _definite_report(claim_sent) and owners[claim_index] != disputer:
+                claimant = owners[claim_index]
             score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
             score -= 0.05 * (index - claim_index)
             named_here = [

@@ -202,6 +202,17 @@ def test_a_plain_sentence_has_no_clause() -> None:
     assert any(p.claim.text.startswith("The Daily Star said") and p.clause is None for p in found.claims)
 
 
+def test_the_report_claiming_takes_the_publisher_of_the_report_named_before() -> None:
+    text = (
+        "In a report published by the Valley Herald, readers learned that the dam had burst. "
+        "The report claiming that the river dam burst on Sunday is a hoax, the river authority said."
+    )
+    found = candidates(Article(text))
+    pairs = [p for p in found.claims if p.clause is not None and p.clause.text.startswith("the river dam burst")]
+    assert pairs, found.claims
+    assert pairs[0].claimant == "Valley Herald"
+
+
 def test_no_denial_no_pair() -> None:
     assert candidates(Article("The council approved the budget. Everyone agreed it was fair.")).claims == ()
 
