@@ -291,6 +291,22 @@ def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -
     return None
 
 
+_ASSERTION_OBJECTS = _CLAIM_NOUNS | {
+    *("charge", "statement", "finding", "figure", "number", "account", "version", "tweet", "image", "photo"),
+    *("video", "picture", "existence", "involvement", "link", "responsibility", "wrongdoing", "truth", "fact"),
+}
+
+
+def _refusal(verb: Token) -> bool:
+    """ "Denied visas", "rejected the proposal", "questioned a user": the verb's object is a thing, not an
+    assertion, so nothing said is being disputed. A pronoun, a clause or no object at all stays a denial."""
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.pos_ in ("NOUN", "PROPN")]
+    if not objects:
+        return False
+    every = [o for obj in objects for o in (obj, *obj.conjuncts)]
+    return not any(o.lemma_.casefold() in _ASSERTION_OBJECTS for o in every)
+
+
 def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """The word that makes a sentence a denial, and how strong a cue it is.
 
@@ -299,7 +315,9 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """
     for token in sent:
         lemma = token.lemma_.casefold()
-        if (lemma in _DENIAL_LEMMAS and token.pos_ == "VERB") or (lemma in _DENIAL_NOUNS and token.pos_ == "NOUN"):
+        if lemma in _DENIAL_LEMMAS and token.pos_ == "VERB" and not _refusal(token):
+            return lemma, 2.0
+        if lemma in _DENIAL_NOUNS and token.pos_ == "NOUN":
             return lemma, 2.0
     match = _DENIAL_PHRASES.search(sent.text)
     if match:

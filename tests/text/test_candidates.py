@@ -213,6 +213,17 @@ def test_the_report_claiming_takes_the_publisher_of_the_report_named_before() ->
     assert pairs[0].claimant == "Valley Herald"
 
 
+def test_denying_a_thing_is_a_refusal_not_a_denial() -> None:
+    found = candidates(Article("The embassy denied visas to the Riverton choir. The choir will not travel to Paris."))
+    assert all(p.cue != "deny" for p in found.claims)
+
+
+def test_denying_an_allegation_or_with_no_object_stays_a_denial() -> None:
+    for text in ("Jan Novak denied the allegation about the stadium.", "Asked about the stadium, Jan Novak denied it."):
+        found = candidates(Article(text))
+        assert any(p.cue == "deny" for p in found.claims), text
+
+
 def test_no_denial_no_pair() -> None:
     assert candidates(Article("The council approved the budget. Everyone agreed it was fair.")).claims == ()
 
