@@ -4,17 +4,16 @@ A 1.5B model writes lists badly and slowly but chooses well from short numbered 
 pass (`summarizer.text`) proposes every party, place, quotation speaker, outcome sentence and
 claim/denial pair with exact spans, and the model only answers with numbers and short phrases:
 
-1. **entities**: which numbered parties and places belong to the story (with a short role), a
-   verbatim name the list missed, headline and summary; kinds come from the pass, which labels
-   people and organisations more reliably than a 1.5B model does;
-2. **events**: which numbered sentences are the story's outcomes (with a status), whether each
-   claim/denial pair is a real dispute (claimant and disputer by number), and, only for the
-   quotations the rules are unsure of, which numbered option said it.
+which numbered parties and places belong to the story (with a short role; kinds come from the
+pass, which labels people and organisations more reliably than a 1.5B model does), a verbatim name
+the list missed, which numbered sentences are the outcomes (with a status), which claim/denial
+pairs are real disputes (claimant and disputer by number), and, only for the quotations the rules
+are unsure of, which numbered option said it; plus headline and summary.
 
-Two calls, not one per list: every call re-sends the article (the prompt-token bill), while the
-answers are a few numbers each. Both share the article as a byte-identical system prefix, so a
-server that keeps the last prompt's cache evaluates it once. A call that fails leaves its group to the rules (the
-unjudged candidates), listed in `meta.incomplete`; nothing found by code is lost.
+One call, not one per list: each call re-sends the article and the JSON schema (~600 tokens each),
+while the answers are a few numbers. The article is the system prefix, byte-identical for every
+prompt of this strategy. If the call fails, the rules' answer (the unjudged candidates) is returned
+and every field is listed in `meta.incomplete`; nothing found by code is lost.
 
 `rules` runs the same pass and keeps what the rules alone would: no model call at all. It shows what
 the model adds, and gives CI a fast deterministic path.
@@ -25,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.pipeline.drafts import EntityJudgement, EventJudgement
+from summarizer.pipeline.drafts import Judgement
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import (
@@ -95,27 +94,12 @@ def shown(found: Candidates) -> Shown:
 async def candidates(run: Run) -> Summary:
     found = await candidates_async(run.article, run.nlp_pipeline)
     lists = shown(found)
-    entities, _ = await run.ask(
-        "entities",
-        EntityJudgement,
-        ENTITY_FIELDS,
+    judged, _ = await run.ask(
+        "judge",
+        Judgement,
+        (*ENTITY_FIELDS, *EVENT_FIELDS, "quotes"),
         parties=[_party_line(n, p) for n, p in enumerate(lists.parties, 1)],
         places=[_place_line(n, p) for n, p in enumerate(lists.places, 1)],
-        context={"party_count": len(lists.parties), "place_count": len(lists.places)},
-    )
-    if entities is None:
-        parties, places = _rule_parties(found), _rule_places(found)
-        headline, summary = _lede(run)
-    else:
-        parties = [_party(lists.parties[pick.n - 1], pick.role) for pick in entities.parties]
-        parties += [_missed(run, m.name, m.kind) for m in entities.missed]
-        places = [_place(lists.places[pick.n - 1]) for pick in entities.places]
-        headline, summary = entities.headline, entities.summary
-
-    events, _ = await run.ask(
-        "events",
-        EventJudgement,
-        (*EVENT_FIELDS, "quotes") if lists.unsure else EVENT_FIELDS,
         outcomes=[{"n": n, "text": o.sentence.text} for n, o in enumerate(lists.outcomes, 1)],
         claims=[_claim_line(n, c) for n, c in enumerate(lists.claims, 1)],
         quotes=[
@@ -128,6 +112,8 @@ async def candidates(run: Run) -> Summary:
             for n, a in enumerate(lists.unsure, 1)
         ],
         context={
+            "party_count": len(lists.parties),
+            "place_count": len(lists.places),
             "outcome_count": len(lists.outcomes),
             "claim_count": len(lists.claims),
             "quote_count": len(lists.unsure),
@@ -135,20 +121,27 @@ async def candidates(run: Run) -> Summary:
         },
     )
     choices = {a.quote.start: a.speaker for a in found.attributions}
-    if events is None:
-        outcomes = _rule_outcomes(found, parties)
-        claims = _rule_claims(found)
-    else:
-        outcomes = [_outcome(lists.outcomes[p.n - 1], p.status, parties) for p in events.outcomes]
-        claims = [
-            _claim(pair, _option(pair, p.claimant) or pair.claimant, _option(pair, p.disputer) or pair.disputer)
-            for p in events.claims
-            if p.disputed and (pair := lists.claims[p.n - 1])
-        ]
-        for pick in events.speakers:
-            attribution = lists.unsure[pick.quote - 1]
-            choices[attribution.quote.start] = attribution.options[pick.speaker - 1] if pick.speaker else None
-    return _assemble(run, headline, summary, parties, places, found, choices, outcomes, claims)
+    if judged is None:  # the rules' answer, listed in meta.incomplete by `ask`
+        run.fallback = True
+        parties = _rule_parties(found)
+        headline, summary = _lede(run)
+        return _assemble(
+            run, headline, summary, parties, _rule_places(found), found, choices,
+            _rule_outcomes(found, parties), _rule_claims(found),
+        )  # fmt: skip
+    parties = [_party(lists.parties[pick.n - 1], pick.role) for pick in judged.parties]
+    parties += [_missed(run, m.name) for m in judged.missed]
+    places = [_place(lists.places[pick.n - 1]) for pick in judged.places]
+    outcomes = [_outcome(lists.outcomes[p.n - 1], p.status, parties) for p in judged.outcomes]
+    claims = [
+        _claim(pair, _option(pair, p.claimant) or pair.claimant, _option(pair, p.disputer) or pair.disputer)
+        for p in judged.claims
+        if (pair := lists.claims[p.n - 1])
+    ]
+    for pick in judged.speakers:
+        attribution = lists.unsure[pick.q - 1]
+        choices[attribution.quote.start] = attribution.options[pick.option - 1] if pick.option else None
+    return _assemble(run, judged.headline, judged.summary, parties, places, found, choices, outcomes, claims)
 
 
 async def rules(run: Run) -> Summary:
@@ -257,8 +250,8 @@ def _party(found: FoundParty, role: str, kind: PartyKind | None = None) -> Party
     return Party(name=found.name, kind=kind or found.kind, role=role, aliases=aliases, mentions=_spans(found.mentions))
 
 
-def _missed(run: Run, name: str, kind: PartyKind) -> Party:
-    return Party(name=name, kind=kind, role="", mentions=run.article.mentions([name]))
+def _missed(run: Run, name: str) -> Party:
+    return Party(name=name, kind="other", role="", mentions=run.article.mentions([name]))
 
 
 def _place(found: FoundPlace) -> Location:
