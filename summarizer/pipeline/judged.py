@@ -121,8 +121,10 @@ async def candidates(run: Run) -> Summary:
         },
     )
     choices = {a.quote.start: a.speaker for a in found.attributions}
-    if judged is None:  # the rules' answer, listed in meta.incomplete by `ask`
-        run.fallback = True
+    if judged is None:
+        # The model answered badly: the rules' answer stands in (listed in meta.incomplete by `ask`).
+        # The upstream failing is different: a 503/504 with Retry-After tells the caller to come back.
+        run.fallback = run.upstream_failure is None
         parties = _rule_parties(found)
         headline, summary = _lede(run)
         return _assemble(

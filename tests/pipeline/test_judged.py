@@ -97,3 +97,13 @@ async def test_a_failed_judgement_falls_back_to_the_rules_and_says_so(client: Cl
     assert upstream.calls == 2  # asked, re-asked once, then the rules
     assert len(data["summary"]["parties"]) > 1 and data["summary"]["locations"]  # the rules' candidates
     assert data["summary"]["headline"]  # the article's first sentence
+
+
+async def test_an_upstream_outage_is_a_503_not_a_rules_answer(client: Client, upstream: FakeUpstream) -> None:
+    from tests.support.fake_upstream import status
+
+    upstream.enqueue(status(503), status(503), status(503))
+    response = await client.post(
+        "/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-candidates"}
+    )
+    assert response.status_code == 503 and response.headers["retry-after"]
