@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -174,6 +174,34 @@ def serve(
         )  # fmt: skip
 
     guarded(run)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Articles at once (default: SUMMARIZER_WORKER_CONCURRENCY or 4).")
+    ] = None,
+) -> None:
+    """Work on batch jobs from the queue (SUMMARIZER_REDIS_URL, or the embedded one of `summarizer serve`)."""
+
+    def run() -> None:
+        from summarizer.jobs.runtime import run_worker
+        from summarizer.logs import configure_logging
+
+        settings = load_settings(worker_concurrency=concurrency)
+        configure_logging(settings.log_level)
+        with llm_for(settings) as base_url:
+            asyncio.run(_work(settings, base_url, run_worker))
+
+    guarded(run)
+
+
+async def _work(settings: Settings, base_url: str, run: Callable[[Settings, Summarizer], Awaitable[None]]) -> None:
+    llm = LLMClient(settings, base_url)
+    try:
+        await run(settings, Summarizer(settings, llm, PromptLibrary.load(settings.prompts_dir)))
+    finally:
+        await llm.close()
 
 
 @model_app.command("pull")

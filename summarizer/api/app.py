@@ -10,10 +10,12 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from summarizer.api.batches import batch_controller
 from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
+from summarizer.jobs.runtime import open_batches
 from summarizer.llm import LLMClient
 from summarizer.local_model.runtime import local_server
 from summarizer.metrics import Metrics
@@ -55,10 +57,11 @@ def create_app(settings: Settings) -> Litestar:
             stack.push_async_callback(llm.close)
             app.state.summarizer = Summarizer(settings, llm, prompts, metrics)
             app.state.metrics = metrics
+            app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
             yield
 
     return Litestar(
-        route_handlers=[SummaryController, health, ready, metrics_endpoint],
+        route_handlers=[SummaryController, batch_controller(settings), health, ready, metrics_endpoint],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[ObservabilityMiddleware(metrics), security],

@@ -33,7 +33,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def _die_with_parent(parent: int) -> Callable[[], None]:
+def die_with_parent(parent: int) -> Callable[[], None]:
     """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies.
 
     A parent that died between fork and prctl would never send the signal, so the child checks
@@ -139,7 +139,7 @@ class LlamaServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent(os.getpid()) if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent(os.getpid()) if sys.platform == "linux" else None,
         )
 
     def wait_healthy(self) -> None:
