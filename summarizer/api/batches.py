@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.params import FromPath
 from litestar.response import Stream
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -122,7 +123,7 @@ def batch_controller(settings: Settings) -> type[Controller]:
             )
 
         @get("/{batch_id:str}", summary="A batch's status and counts per state")
-        async def status(self, batch_id: str, state: State) -> dict[str, Any]:
+        async def status(self, batch_id: FromPath[str], state: State) -> dict[str, Any]:
             batches: Batches = state.batches
             info: BatchInfo = await batches.get(_owner(), batch_id)
             return info.public()
@@ -133,12 +134,12 @@ def batch_controller(settings: Settings) -> type[Controller]:
             description='One line per finished article, in submission order: `{"id", "summary", "meta"}` or '
             '`{"id", "problem"}` (an RFC 9457 body).',
         )
-        async def results(self, batch_id: str, state: State) -> Stream:
+        async def results(self, batch_id: FromPath[str], state: State) -> Stream:
             batches: Batches = state.batches
             return Stream(await batches.results(_owner(), batch_id), media_type=JSONL)
 
         @delete("/{batch_id:str}", status_code=200, summary="Cancel what has not started")
-        async def cancel(self, batch_id: str, state: State) -> dict[str, Any]:
+        async def cancel(self, batch_id: FromPath[str], state: State) -> dict[str, Any]:
             batches: Batches = state.batches
             info: BatchInfo = await batches.cancel(_owner(), batch_id)
             return info.public()

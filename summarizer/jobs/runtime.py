@@ -14,12 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
+import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack
 from typing import Any
 
 import redis.asyncio as aioredis
+from litestar.serialization import decode_json
 from litestar_saq import QueueConfig, SAQConfig, Worker
+from litestar_saq.config import serializer
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -37,6 +42,7 @@ from summarizer.errors import (
     QueueUnavailable,
     problem_for,
 )
+from summarizer.jobs.queue import BatchQueue
 from summarizer.jobs.server import QueueServer, ping
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchInfo, BatchStore, new_batch_id
@@ -47,6 +53,7 @@ from summarizer.settings import Settings
 
 log = logging.getLogger("summarizer.jobs")
 QUEUE_NAME = "summarizer-batches"
+SHUTDOWN_GRACE_S = 10.0
 
 
 def embedded_server(settings: Settings) -> QueueServer:
@@ -75,18 +82,20 @@ def queue_config(settings: Settings, redis: aioredis.Redis) -> QueueConfig:
         # sweep: how soon a dead worker's jobs are found (after their heartbeat lapses).
         timers={"sweep": sweep_interval_s(settings), "abort": 1, "schedule": 1, "worker_info": 5},
         separate_process=False,
-        shutdown_grace_period_s=5,
+        dequeue_timeout=1.0,  # idle dequeues return every second, so a stop never waits on one
     )
 
 
-def build_queue(settings: Settings, redis: aioredis.Redis) -> Queue:
-    return SAQConfig(queue_configs=[queue_config(settings, redis)]).get_queues().get(QUEUE_NAME)
+def build_queue(redis: aioredis.Redis) -> Queue:
+    """The queue (our `BatchQueue`: saq's Redis queue with a race-free sweep), through litestar-saq's config."""
+    instance = BatchQueue(redis, name=QUEUE_NAME, dump=serializer, load=decode_json)
+    return SAQConfig(queue_instances={QUEUE_NAME: instance}).get_queues().get(QUEUE_NAME)
 
 
 def quiet_saq(settings: Settings) -> None:
-    """saq logs every job at INFO (twice); our own log line per summary says what matters."""
+    """saq logs every job at INFO (twice) and warns on every stop; our log line per summary says what matters."""
     if settings.log_level != "DEBUG":
-        logging.getLogger("saq").setLevel(logging.WARNING)
+        logging.getLogger("saq").setLevel(logging.ERROR)
 
 
 def build_worker(
@@ -114,8 +123,8 @@ def build_worker(
         timers=config.timers,
         dequeue_timeout=config.dequeue_timeout,
         separate_process=config.separate_process,
-        shutdown_grace_period_s=config.shutdown_grace_period_s,
         enable_heartbeat_manager=False,
+        metadata={"host": socket.gethostname(), "pid": os.getpid()},  # in saq's worker info: who is who
     )
 
 
@@ -198,8 +207,24 @@ class Batches:
             raise QueueUnavailable(f"the batch queue did not answer: {exc}") from exc
 
 
-async def _stop_worker(worker: Worker, task: asyncio.Task[None]) -> None:
-    """Graceful: jobs in flight get the grace period, then are cancelled and handed back to the queue."""
+async def disconnect(queue: Queue) -> None:
+    """Close the queue's connections; an unreachable server must not fail the service's shutdown."""
+    try:
+        await queue.disconnect()
+    except (RedisError, OSError) as exc:
+        log.warning("closing the batch queue: %s", exc)
+
+
+async def stop_gracefully(worker: Worker, task: asyncio.Task[None], grace_s: float = SHUTDOWN_GRACE_S) -> None:
+    """Let the articles in flight finish for up to `grace_s`, then cancel the rest (saq re-queues them).
+
+    saq's own grace period waits for every task, its sleeping upkeep loops included, so even an
+    idle worker would take the whole period to stop; here only the jobs get it.
+    """
+    worker.event.set()  # no new jobs
+    running = [context["task"] for context in worker.job_task_contexts.values()]
+    if running:
+        await asyncio.wait(running, timeout=grace_s)
     await worker.stop()
     with contextlib.suppress(asyncio.CancelledError):
         await task
@@ -217,15 +242,15 @@ async def open_batches(settings: Settings, summarizer: Summarizer | None) -> Asy
             await asyncio.to_thread(server.wait_healthy)
             url = server.url
         redis = connect(url)
-        queue = build_queue(settings, redis)
+        queue = build_queue(redis)
         await queue.connect()
-        stack.push_async_callback(queue.disconnect)  # closes `redis` too
+        stack.push_async_callback(disconnect, queue)  # closes `redis` too
         if summarizer is not None and settings.batch_worker_in_serve:
             limits = RedisStore(url)  # per-article rate limits: the same counters as the HTTP requests'
             stack.push_async_callback(limits.close)
             worker = build_worker(settings, queue, redis, summarizer, limits)
             worker.SIGNALS = []  # the server (uvicorn) owns the signals
-            stack.push_async_callback(_stop_worker, worker, asyncio.create_task(worker.start()))
+            stack.push_async_callback(stop_gracefully, worker, asyncio.create_task(worker.start()))
         yield Batches(settings, queue, BatchStore(redis))
 
 
@@ -246,13 +271,22 @@ async def run_worker(settings: Settings, summarizer: Summarizer) -> None:
     """`summarizer worker`: work the queue until SIGTERM/SIGINT, then hand unfinished jobs back."""
     url = worker_url(settings)
     redis = connect(url)
-    queue = build_queue(settings, redis)
+    queue = build_queue(redis)
     await queue.connect()
     limits = RedisStore(url)
     try:
         worker = build_worker(settings, queue, redis, summarizer, limits)
+        worker.SIGNALS = []  # ours below, so the jobs in flight get a grace period
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         log.info("worker %s on queue %s (concurrency %d)", worker.id, QUEUE_NAME, settings.worker_concurrency)
-        await worker.start()  # saq installs SIGINT/SIGTERM handlers and stops gracefully on them
+        task = asyncio.create_task(worker.start())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait([task, stopped], return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        await stop_gracefully(worker, task)
     finally:
         await limits.close()
-        await queue.disconnect()
+        await disconnect(queue)

@@ -20,14 +20,13 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import redis.asyncio as aioredis
 
 PREFIX = "summarizer:batch"
-T = TypeVar("T")
 OUTCOMES = ("succeeded", "failed", "cancelled")
 
 _START = """
@@ -117,9 +116,8 @@ class BatchInfo:
         }
 
 
-async def _sent(command: Awaitable[T] | T) -> T:
-    """redis-py types each command as sync-or-async; on an asyncio client it is always awaitable."""
-    return await cast(Awaitable[T], command)
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def new_batch_id() -> str:
@@ -190,7 +188,7 @@ class BatchStore:
         )
 
     async def article(self, batch_id: str, index: int) -> dict[str, Any] | None:
-        raw = await _sent(self.redis.hget(self._keys(batch_id)[4], str(index)))
+        raw = await self.redis.hget(self._keys(batch_id)[4], str(index))
         return json.loads(raw) if raw else None
 
     async def start(self, batch_id: str, index: int, job_key: str, expires: int) -> int:
@@ -200,7 +198,7 @@ class BatchStore:
 
     async def unstart(self, batch_id: str, index: int) -> None:
         """Undo `start` for an article handed back to the queue (deferred by the rate limit)."""
-        await _sent(self.redis.hdel(self._keys(batch_id)[2], str(index)))
+        await self.redis.hdel(self._keys(batch_id)[2], str(index))
 
     async def finish(self, batch_id: str, index: int, outcome: str, body: dict[str, Any], expires: int) -> bool:
         """Write an article's result if it has none yet; False when one was already there."""
@@ -212,8 +210,8 @@ class BatchStore:
 
     async def running(self, batch_id: str) -> dict[int, str]:
         """Articles started and not finished, with the saq job key each runs under."""
-        found = await _sent(self.redis.hgetall(self._keys(batch_id)[2]))
-        return {int(index): key.decode() for index, key in found.items()}
+        found = await self.redis.hgetall(self._keys(batch_id)[2])
+        return {int(index): _text(key) for index, key in found.items()}
 
     async def cancel(self, batch_id: str, total: int, body: dict[str, Any], expires: int) -> int:
         """Cancel every article not started yet; returns how many."""
@@ -223,7 +221,7 @@ class BatchStore:
     async def results(self, batch_id: str, chunk: int = 500) -> AsyncIterator[bytes]:
         """JSONL lines, in article order, for every article that has a result."""
         _, results, _, _, _, ids = self._keys(batch_id)
-        total = int(await _sent(self.redis.llen(ids)))
+        total = int(await self.redis.llen(ids))
         for start in range(0, total, chunk):
             indexes = [str(i) for i in range(start, min(start + chunk, total))]
             async with self.redis.pipeline(transaction=False) as pipe:
