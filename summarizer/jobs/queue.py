@@ -16,7 +16,7 @@ import contextlib
 import logging
 from typing import Any
 
-from saq.job import Status
+from saq.job import Job, Status
 from saq.queue.redis import RedisQueue
 
 log = logging.getLogger("summarizer.jobs")
@@ -75,3 +75,11 @@ class BatchQueue(RedisQueue):
                 await self.finish(job, Status.ABORTED, error=self.swept_error_message)
         self._suspects = suspects
         return [job_id.decode() for job_id in swept]
+
+    async def orphaned(self, job: Job) -> bool:
+        """True when the job is in neither the active list nor the incomplete set: no worker will see it again."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.lpos(self._active, job.id)
+            pipe.zscore(self._incomplete, job.id)
+            position, score = await pipe.execute()
+        return position is None and score is None

@@ -86,10 +86,12 @@ def queue_config(settings: Settings, redis: aioredis.Redis) -> QueueConfig:
     )
 
 
-def build_queue(redis: aioredis.Redis) -> Queue:
+def build_queue(redis: aioredis.Redis) -> BatchQueue:
     """The queue (our `BatchQueue`: saq's Redis queue with a race-free sweep), through litestar-saq's config."""
     instance = BatchQueue(redis, name=QUEUE_NAME, dump=serializer, load=decode_json)
-    return SAQConfig(queue_instances={QUEUE_NAME: instance}).get_queues().get(QUEUE_NAME)
+    queue = SAQConfig(queue_instances={QUEUE_NAME: instance}).get_queues().get(QUEUE_NAME)
+    assert isinstance(queue, BatchQueue)
+    return queue
 
 
 def quiet_saq(settings: Settings) -> None:
@@ -131,7 +133,7 @@ def build_worker(
 class Batches:
     """The batch use-cases behind the API: submit, look up, cancel, read results."""
 
-    def __init__(self, settings: Settings, queue: Queue, store: BatchStore) -> None:
+    def __init__(self, settings: Settings, queue: BatchQueue, store: BatchStore) -> None:
         self.settings = settings
         self.queue = queue
         self.store = store
@@ -182,21 +184,28 @@ class Batches:
         return info
 
     async def _settle_lost(self, info: BatchInfo) -> int:
-        """Give a `batch-item-lost` problem to running articles whose job saq has finished or dropped.
+        """Settle running articles whose job is no longer going anywhere; returns how many changed.
 
-        That happens when every attempt's worker died (the sweep aborts a job out of retries).
+        - saq finished or dropped the job (every attempt's worker died): a `batch-item-lost` problem;
+        - the job is in none of saq's lists (a worker died while its sweep was re-queueing it: saq
+          takes a job out of the active list before it re-queues it): re-queued while attempts remain.
         """
         running = await self._guard(self.store.running(info.id))
         jobs = await self._guard(self.queue.jobs(running.values()))
         settled = 0
-        for (index, _key), job in zip(running.items(), jobs, strict=True):
-            if job is None or job.status in TERMINAL_STATUSES:
-                lost = BatchItemLost(
-                    f"every worker that took this article died before finishing it ({job.attempts if job else '?'} "
-                    "attempts)"
-                )
-                body = problem_body(problem_for(lost))
-                settled += await self.store.finish(info.id, index, "failed", body, info.expires)
+        for index, job in zip(running, jobs, strict=True):
+            if job is not None and job.status not in TERMINAL_STATUSES:
+                orphaned = await self._guard(self.queue.orphaned(job))
+                if orphaned and job.retryable:
+                    log.warning("re-queueing orphaned job %s", job.key)
+                    await self._guard(self.queue.retry(job, error="orphaned"))
+                    settled += 1
+                if not orphaned or job.retryable:
+                    continue
+            attempts = job.attempts if job else "?"
+            lost = BatchItemLost(f"every worker that took this article died before finishing it ({attempts} attempts)")
+            body = problem_body(problem_for(lost))
+            settled += await self.store.finish(info.id, index, "failed", body, info.expires)
         return settled
 
     @staticmethod
