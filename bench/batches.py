@@ -98,7 +98,9 @@ def submit(http: httpx.Client, count: int, prefix: str) -> str:
     return str(response.json()["id"])
 
 
-def wait_done(http: httpx.Client, batch: str, deadline_s: float, on_progress: Any = None) -> dict[str, Any]:
+def wait_done(
+    http: httpx.Client, batch: str, deadline_s: float, on_progress: Any = None, poll_s: float = 0.1
+) -> dict[str, Any]:
     deadline = time.monotonic() + deadline_s
     while True:
         status: dict[str, Any] = http.get(f"/v1/batches/{batch}").json()
@@ -108,25 +110,42 @@ def wait_done(http: httpx.Client, batch: str, deadline_s: float, on_progress: An
             on_progress(status)
         if time.monotonic() > deadline:
             raise RuntimeError(f"batch {batch} not done in {deadline_s:.0f}s: {status['counts']}")
-        time.sleep(0.1)
+        time.sleep(poll_s)
 
 
-def scaling(http: httpx.Client, queue: redis.Redis, env: dict[str, str], logs: Path, per_worker: int) -> list[str]:
+def scaling(
+    http: httpx.Client, queue: redis.Redis, env: dict[str, str], logs: Path, per_worker: int, concurrency: int
+) -> list[str]:
     rates: dict[int, float] = {}
+    cpu_ms: dict[int, float] = {}
     for n in (1, 2, 4):
         queue.delete(*queue.keys(f"saq:{QUEUE_NAME}:worker_info:*") or ["-"])
-        with workers(n, {**env, "SUMMARIZER_WORKER_CONCURRENCY": "4"}, logs):
+        with workers(n, {**env, "SUMMARIZER_WORKER_CONCURRENCY": str(concurrency)}, logs) as processes:
             wait_registered(queue, n)
             count = per_worker * n
             started = time.monotonic()
             batch = submit(http, count, f"s{n}-")
-            wait_done(http, batch, deadline_s=120)
+            before = sum(cpu_s(p.pid) for p in processes)
+            wait_done(http, batch, deadline_s=120, poll_s=0.5)
             rates[n] = count / (time.monotonic() - started)
-    lines = ["batch throughput, fake upstream at a fixed 200 ms a call (2 calls an article), concurrency 4 a worker:"]
+            cpu_ms[n] = (sum(cpu_s(p.pid) for p in processes) - before) * 1000 / count
+    lines = [
+        f"batch throughput, fake upstream at a fixed 200 ms a call (2 calls an article), concurrency {concurrency} "
+        f"a worker (ideal {concurrency / 0.4:.1f} articles/s a worker):"
+    ]
     for n, rate in rates.items():
         efficiency = rate / (n * rates[1])
-        lines.append(f"  {n} worker(s): {rate:6.1f} articles/s  {rate / rates[1]:4.2f}x  efficiency {efficiency:4.2f}")
+        lines.append(
+            f"  {n} worker(s): {rate:6.1f} articles/s  {rate / rates[1]:4.2f}x  efficiency {efficiency:4.2f}  "
+            f"worker CPU {cpu_ms[n]:.0f} ms an article"
+        )
     return lines
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def faults(
@@ -164,7 +183,8 @@ def faults(
     outcomes = Counter(
         "summary" if "summary" in line else str(line["problem"]["type"]).rsplit("/", 1)[-1] for line in lines
     )
-    typed = all("summary" in line or str(line.get("problem", {}).get("type", "")).startswith("https://") for line in lines)
+    problems = [line.get("problem", {}) for line in lines if "summary" not in line]
+    typed = all(str(problem.get("type", "")).startswith("https://") for problem in problems)
     lost = count - len(ids)
     duplicated = sum(n - 1 for n in ids.values())
     refused = int(queue.hget(f"summarizer:batch:{batch}:counts", "duplicates_refused") or 0)
@@ -184,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-worker", type=int, default=48)
     parser.add_argument("--fault-articles", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=2, help="articles at once per worker in the scaling runs")
+    parser.add_argument("--only", choices=("scaling", "faults"), default=None)
     args = parser.parse_args(argv)
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-batches-", dir="/tmp")))
@@ -195,11 +217,14 @@ def main(argv: list[str] | None = None) -> int:
         env = env_for(upstream, server.url, folder / "cache", SUMMARIZER_BATCH_MAX_ARTICLES=str(args.fault_articles))
         served = stack.enter_context(serve_subprocess({k: v for k, v in env.items() if k.startswith("SUMMARIZER_")}))
         http = stack.enter_context(httpx.Client(base_url=served.base_url, timeout=60))
-        for line in scaling(http, queue, env, logs, args.per_worker):
-            print(line, flush=True)
-        report, ok = faults(http, queue, env, logs, args.fault_articles, upstream)
-        for line in report:
-            print(line, flush=True)
+        ok = True
+        if args.only in (None, "scaling"):
+            for line in scaling(http, queue, env, logs, args.per_worker, args.concurrency):
+                print(line, flush=True)
+        if args.only in (None, "faults"):
+            report, ok = faults(http, queue, env, logs, args.fault_articles, upstream)
+            for line in report:
+                print(line, flush=True)
         queue.close()
     return 0 if ok else 1
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Self
 
 from summarizer.errors import ConfigurationError
-from summarizer.local_model.server import die_with_parent
+from summarizer.local_model.server import die_with_parent, terminate
 
 MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 
@@ -155,13 +155,8 @@ class QueueServer:
     def stop(self, grace_s: float = 10.0) -> None:
         """SIGTERM (Valkey flushes its append-only file and exits), SIGKILL after `grace_s`."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(grace_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            terminate(process, grace_s)
         if self._lock is not None:
             self._lock.close()
             self._lock = None

@@ -50,6 +50,18 @@ def die_with_parent(parent: int) -> Callable[[], None]:
     return arm
 
 
+def terminate(process: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM, and SIGKILL if the child is still there after `grace_s`; returns once it is gone."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass(frozen=True)
 class LlamaServerConfig:
     model: Path
@@ -173,13 +185,8 @@ class LlamaServer:
 
     def stop(self, grace_s: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(grace_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            terminate(process, grace_s)
         self._log.close()
         with contextlib.suppress(OSError):
             os.unlink(self._log.name)
