@@ -23,10 +23,10 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed ## Install Python deps (pinned by uv.lock) and build llama.cpp
 
-system-deps: ## Install the Debian packages the tests need (redis-server), if missing
-	@command -v redis-server >/dev/null || { \
-	  echo "installing redis-server (apt)"; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+system-deps: ## Install the Debian packages the tests need (redis-server; chromium for the docs page), if missing
+	@command -v redis-server >/dev/null && command -v chromium >/dev/null || { \
+	  echo "installing redis-server and chromium (apt)"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server chromium >/dev/null; }
 
 model: install ## Download and verify the local model (~1.1 GB, once)
 	$(VENV)/bin/summarizer model pull

@@ -8,9 +8,12 @@ Closed lets every call through. Open refuses at once (`CircuitOpen`, a 503 with 
 to the rest of the cooldown). Half-open lets exactly one probe call through and refuses the others
 until it ends: its success closes the circuit, its failure re-opens it for another cooldown.
 
-Only transport failures count (5xx, 429, timeouts, refused or dropped connections): a model that
-answers with bad output is a model that answers. One breaker per upstream, shared by all requests;
-everything runs on one event loop, so no lock is needed.
+It counts failed *requests*, not attempts: the LLM client reports one failure per summary whose
+upstream calls gave up on a transport failure (5xx, 429, timeouts, refused or dropped connections),
+however many retries and re-asks that took. Counting attempts let one caller's four 503s and a 429
+open the circuit for every caller. A model that answers with bad output is a model that answers.
+One breaker per upstream, shared by all requests; everything runs on one event loop, so no lock is
+needed. `/ready` reports an open circuit (`check`), so a load balancer stops sending work meanwhile.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ class State(Enum):
 
 
 class CircuitBreaker:
-    """Counts consecutive upstream failures; `threshold=0` switches it off.
+    """Counts consecutive failed upstream requests; `threshold=0` switches it off.
 
     `clock` is public so tests (and anyone embedding the client) can drive the cooldown without
     sleeping: a cooldown measured on the wall clock made a test depend on CI speed.
@@ -69,8 +72,16 @@ class CircuitBreaker:
         if state is State.HALF_OPEN and not self._probing:
             self._probing = True
             return True
-        raise CircuitOpen(
-            f"upstream failed {self._failures} times in a row; not calling it for now",
+        raise self._refusal()
+
+    def check(self) -> None:
+        """Raise `CircuitOpen` while the circuit refuses calls, without taking the probe: what `/ready` asks."""
+        if self.state is State.OPEN or self._probing:
+            raise self._refusal()
+
+    def _refusal(self) -> CircuitOpen:
+        return CircuitOpen(
+            f"{self._failures} requests in a row failed upstream; not calling it for now",
             retry_after_s=self.retry_after_s(),
         )
 

@@ -4,11 +4,16 @@
     ├── ConfigurationError               the service was set up wrong (fails at start-up)
     │   └── LocalModelError              the embedded model could not be fetched, verified or started
     ├── InputError                 422   the request is malformed or the article unusable
+    │   ├── MalformedRequest       400   the body is not valid UTF-8 or not JSON
     │   ├── ArticleTooLarge        413   over the configured character or token budget
     │   ├── BatchTooLarge          413   a batch with more articles than the configured maximum
+    │   ├── RequestTooLarge        413   the HTTP body is over the service's body limit
+    │   ├── UnsupportedMediaType   415   the body is not in a media type the route accepts
     │   └── PromptNotFound         422   the request names a prompt id@version that does not exist
+    ├── NotFound                   404   no such route (or no such resource for this key)
+    │   └── BatchNotFound          404   no such batch for this caller (another key's batch looks the same)
+    ├── MethodNotAllowed           405   the route exists, the method does not
     ├── Unauthorized               401   API keys are configured and the request has no valid one
-    ├── BatchNotFound              404   no such batch for this caller (another key's batch looks the same)
     ├── QueueUnavailable           503   the batch queue (Redis/Valkey) cannot be reached (Retry-After)
     ├── BatchItemCancelled         409   (per article) the batch was cancelled before this article started
     ├── BatchItemLost              503   (per article) its workers died on every attempt (SIGKILL, crash)
@@ -21,7 +26,8 @@
         ├── UpstreamTimeout        504   the overall deadline passed
         └── InvalidModelOutput     502   output still invalid after every re-ask
 
-`problem_for(exc)` is the single place where these become HTTP status codes.
+`problem_for(exc)` is the single place where these become HTTP status codes; `error_types()` lists
+every class by its problem slug (the docs serve a page per slug, the client maps slugs back).
 """
 
 from __future__ import annotations
@@ -85,11 +91,51 @@ class BatchTooLarge(InputError):
     title = "Batch too large"
 
 
+class MalformedRequest(InputError):
+    """The body could not be read at all: not valid UTF-8, or not JSON."""
+
+    status_code = 400
+    slug = "malformed-request"
+    title = "Bad Request"
+
+
+class RequestTooLarge(InputError):
+    """The HTTP body is over the service's body limit (which follows the article limit); refused unread."""
+
+    status_code = 413
+    slug = "request-too-large"
+    title = "Request Entity Too Large"
+
+
+class UnsupportedMediaType(InputError):
+    """The body's Content-Type is not one the route accepts (`application/json` for summaries)."""
+
+    status_code = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported Media Type"
+
+
 class PromptNotFound(InputError):
     """The prompt id or version named in the request does not exist."""
 
     slug = "prompt-not-found"
     title = "Prompt not found"
+
+
+class NotFound(SummarizerError):
+    """No route at this path, or no resource with this id that the caller's key may see."""
+
+    status_code = 404
+    slug = "not-found"
+    title = "Not Found"
+
+
+class MethodNotAllowed(SummarizerError):
+    """The path exists but does not answer this HTTP method (the `Allow` header lists those it does)."""
+
+    status_code = 405
+    slug = "method-not-allowed"
+    title = "Method Not Allowed"
 
 
 class Unauthorized(SummarizerError):
@@ -100,7 +146,7 @@ class Unauthorized(SummarizerError):
     title = "Unauthorized"
 
 
-class BatchNotFound(SummarizerError):
+class BatchNotFound(NotFound):
     """No batch with this id belongs to the caller: unknown, expired, or another key's."""
 
     status_code = 404
@@ -205,6 +251,21 @@ class InvalidModelOutput(UpstreamError):
     status_code = 502
     slug = "invalid-model-output"
     title = "Invalid model output"
+
+
+def error_types() -> dict[str, type[SummarizerError]]:
+    """Every class of the tree by its problem slug, the base (`internal`) included.
+
+    Walked from the tree itself, so a new error class gets its documentation page and its client
+    mapping without a second list to keep in step.
+    """
+    found: dict[str, type[SummarizerError]] = {}
+    pending: list[type[SummarizerError]] = [SummarizerError]
+    while pending:
+        cls = pending.pop(0)
+        found.setdefault(cls.slug, cls)
+        pending.extend(cls.__subclasses__())
+    return found
 
 
 @dataclass

@@ -24,7 +24,7 @@ from instructor.core.exceptions import (
     InstructorRetryException,
 )
 from openai.types.chat import ChatCompletion
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState
 
 from summarizer.breaker import CircuitBreaker
@@ -36,6 +36,7 @@ from summarizer.errors import (
     UpstreamUnavailable,
     Usage,
 )
+from summarizer.logs import short
 from summarizer.retry import failure_kind, is_transient, retry_after_seconds, transport_retrying
 from summarizer.settings import Settings
 
@@ -55,6 +56,8 @@ class CallScope:
     model_calls: int = 0
     tasks: int = 0
     failures: list[str] = field(default_factory=list)  # kind of each failed upstream call, in order
+    breaker_pending: bool = False  # an attempt failed and no later one succeeded: a failure if the call gives up
+    breaker_counted: bool = False  # this summary's one failure has been reported to the breaker
 
     @property
     def reasks(self) -> int:
@@ -132,13 +135,19 @@ class LLMClient:
             remaining_s=scope.remaining,
             before_retry=count_retry,
         )
-        async for attempt in retrying:
-            with attempt:
-                remaining = scope.remaining()
-                if remaining <= 0:
-                    raise UpstreamTimeout("deadline exceeded before the upstream answered")
-                async with self._slot(scope):
-                    response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    remaining = scope.remaining()
+                    if remaining <= 0:
+                        raise UpstreamTimeout("deadline exceeded before the upstream answered")
+                    async with self._slot(scope):
+                        response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+        except Exception:
+            if scope.breaker_pending and not scope.breaker_counted:  # one failure per request, not per attempt
+                scope.breaker_counted = True
+                self.breaker.record_failure()
+            raise
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return response
@@ -177,16 +186,25 @@ class LLMClient:
         except Exception as exc:
             scope.failures.append(failure_kind(exc))
             if is_transient(exc):
-                self.breaker.record_failure()
+                self._attempt_failed(scope, probe)
             else:
                 self.breaker.record_success()  # it answered; the request was what it refused
             raise
         if not isinstance(response, ChatCompletion):  # e.g. a proxy's HTML page served with 200
             scope.failures.append("non_json_body")
-            self.breaker.record_failure()
+            self._attempt_failed(scope, probe)
             raise UpstreamError(f"upstream answered 200 with a non-JSON body ({type(response).__name__})")
+        scope.breaker_pending = False
         self.breaker.record_success()
         return response
+
+    def _attempt_failed(self, scope: CallScope, probe: bool) -> None:
+        """A failed probe re-opens the circuit at once; any other failed attempt counts only if its call gives up."""
+        if probe:
+            scope.breaker_counted = True
+            self.breaker.record_failure()
+        else:
+            scope.breaker_pending = True
 
     async def extract(
         self,
@@ -194,11 +212,22 @@ class LLMClient:
         messages: list[dict[str, str]],
         context: dict[str, Any],
         *,
+        task: str = "",
         max_tokens: int | None = None,
     ) -> T:
-        """Fill `response_model`, re-asking (bounded) while its validators reject the output."""
+        """Fill `response_model`, re-asking (at most `llm_reasks` times) while its validators reject the output.
+
+        `context` is instructor's validation context; the validators also find `is_final_attempt`
+        in it, so the last attempt can keep a partial answer instead of failing the whole call.
+        """
         scope = _scope.get()
         scope.tasks += 1
+        first_call = scope.model_calls
+        label = task or response_model.__name__
+        reasks = self.settings.llm_reasks
+        context["task"] = label
+        context["attempt"] = lambda: scope.model_calls - first_call  # 1 for the first answer of this call
+        context["is_final_attempt"] = lambda: scope.model_calls - first_call > reasks
         safe_messages = [{**m, "content": _jinja_literal(m["content"])} for m in messages]
         try:
             async with asyncio.timeout(max(scope.remaining(), 0.001)):
@@ -206,7 +235,7 @@ class LLMClient:
                     response_model=response_model,
                     messages=safe_messages,
                     context=context,
-                    max_retries=self.settings.llm_reasks,
+                    max_retries=reasks,
                     model=self.settings.llm_model,
                     temperature=self.settings.llm_temperature,
                     max_tokens=max_tokens or self.settings.llm_max_tokens,
@@ -217,13 +246,20 @@ class LLMClient:
         except InstructorRetryException as exc:
             if isinstance(exc.__cause__, (openai.OpenAIError, UpstreamError)):
                 raise self._transport_failure(exc.__cause__) from exc
+            failures = attempt_failures(label, exc)
+            first = failures[-1] if failures else {"field": "", "message": _first_line(exc), "value": ""}
             raise self._failure(
                 InvalidModelOutput,
-                f"model output still invalid after {exc.n_attempts} attempts: {_first_line(exc)}",
+                f"{label}: model output still invalid after {len(failures) or exc.n_attempts} answers "
+                f"({scope.upstream_calls} upstream attempts in all); last: {_describe(first)}",
+                failures=failures,
             ) from exc
         except IncompleteOutputException as exc:
             raise self._failure(
-                InvalidModelOutput, "model output was cut off at max_tokens (finish_reason=length)"
+                InvalidModelOutput,
+                f"{label}: model output was cut off at max_tokens (finish_reason=length) "
+                f"after {scope.upstream_calls} upstream attempts",
+                failures=[{"task": label, "attempt": 1, "field": "", "message": "cut off at max_tokens", "value": ""}],
             ) from exc
         except (openai.OpenAIError, UpstreamError) as exc:
             raise self._transport_failure(exc) from exc
@@ -251,6 +287,41 @@ class LLMClient:
     def _failure(kind: type[UpstreamError], detail: str, **extra: Any) -> UpstreamError:
         scope = _scope.get()
         return kind(detail, usage=scope.usage, attempts=scope.upstream_calls, **extra)
+
+
+def attempt_failures(task: str, exc: InstructorRetryException) -> list[dict[str, Any]]:
+    """Per failed attempt: the field path, the validator's message and the offending value (truncated)."""
+    found: list[dict[str, Any]] = []
+    for attempt in getattr(exc, "failed_attempts", None) or []:
+        error = attempt.exception
+        details = error.errors(include_url=False) if isinstance(error, ValidationError) else []
+        if not details:
+            found.append(
+                {
+                    "task": task,
+                    "attempt": attempt.attempt_number,
+                    "field": "",
+                    "message": _first_line(error),
+                    "value": "",
+                }
+            )
+        for detail in details[:3]:
+            found.append(
+                {
+                    "task": task,
+                    "attempt": attempt.attempt_number,
+                    "field": ".".join(str(p) for p in detail.get("loc", ())),
+                    "message": short(str(detail.get("msg", "")), 300),
+                    "value": short(detail.get("input", ""), 120),
+                }
+            )
+    return found
+
+
+def _describe(failure: dict[str, Any]) -> str:
+    where = f"{failure['field']}: " if failure.get("field") else ""
+    value = f" (value {failure['value']!r})" if failure.get("value") else ""
+    return f"{where}{failure['message']}{value}"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -16,6 +16,13 @@ client_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("summariz
 """Who is calling: an API key's non-secret id (`key-…`) or `addr-<ip>`; never the key itself."""
 
 
+def short(value: Any, limit: int = 80) -> str:
+    """A one-line, bounded rendering of a value for a log line or a problem body (model output can be huge)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {

@@ -20,12 +20,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
 
-Strategy = Literal["single", "grouped"]
-STRATEGY_TASKS: dict[str, set[str]] = {"single": {"summary"}, "grouped": {"entities", "events", "quotes"}}
+Strategy = Literal["single", "grouped", "candidates", "rules"]
+STRATEGY_TASKS: dict[str, set[str]] = {
+    "single": {"summary"},
+    "grouped": {"entities", "events", "quotes"},
+    "candidates": {"entities", "speakers", "events"},
+    "rules": set(),
+}
+# The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions
+# rendered) with before any article is seen.
+TASK_VARIABLES: dict[str, list[Any]] = {"quotes": [], "parties": [], "places": [], "outcomes": [], "claims": []}
 # The tags our templates use to fence off article text. In article text, anything that starts like
 # one (closing `>` or not) is defused. The attribute part is bounded so a stray `<passage of time`
 # cannot reach across the text.
-_DELIMITER = re.compile(r"<\s*/?\s*(?:article|quotations|passage)\b[^<>\n]{0,200}(>?)", re.IGNORECASE)
+_DELIMITER = re.compile(r"<\s*/?\s*(?:article|quotations|passage|candidates)\b[^<>\n]{0,200}(>?)", re.IGNORECASE)
 # Look-alikes a reader takes for `<`, `>` and `/` that NFKC leaves alone.
 _CONFUSABLES = str.maketrans(
     {"‹": "<", "›": ">", "〈": "<", "〉": ">", "⟨": "<", "⟩": ">", "❮": "<", "❯": ">", "˂": "<", "˃": ">"}

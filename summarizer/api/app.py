@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from summarizer.api.batches import batch_controller
+from summarizer.api.contract import openapi_config
+from summarizer.api.docs import problem_index, problem_page
 from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
@@ -61,17 +61,19 @@ def create_app(settings: Settings) -> Litestar:
             yield
 
     return Litestar(
-        route_handlers=[SummaryController, batch_controller(settings), health, ready, metrics_endpoint],
+        route_handlers=[
+            SummaryController,
+            batch_controller(settings),
+            health,
+            ready,
+            metrics_endpoint,
+            problem_index,
+            problem_page,
+        ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[ObservabilityMiddleware(metrics), security],
         logging_config=None,  # logging is ours (summarizer.logs): Litestar's default would replace the JSON handler
         request_max_body_size=settings.max_article_chars * 4 + 65_536,
-        openapi_config=OpenAPIConfig(
-            title="summarizer",
-            version="1.0.0",
-            description="Structured, grounded summaries of news articles.",
-            path="/docs",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
     )

@@ -11,12 +11,13 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Stream
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from summarizer.errors import BatchTooLarge, InputError
+from summarizer.api.contract import problem_responses
+from summarizer.api.guards import accepts
+from summarizer.errors import BatchTooLarge, InputError, MalformedRequest, UnsupportedMediaType
 from summarizer.jobs.runtime import Batches
 from summarizer.jobs.store import BatchInfo
 from summarizer.logs import client_id
@@ -26,6 +27,8 @@ from summarizer.settings import Settings
 JSON_TYPES = ("application/json",)
 JSONL_TYPES = ("application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines")
 JSONL = "application/jsonl"
+# Every batch route: who may ask, how often, and whether the queue answered.
+COMMON = ("malformed-request", "unauthorized", "rate-limited", "queue-unavailable", "internal")
 
 
 class BatchArticle(ArticleIn):
@@ -41,10 +44,6 @@ class BatchRequest(BaseModel):
     prompt: str | None = Field(default=None, description="Prompt as `id` (latest) or `id@version`.")
 
 
-def _malformed(detail: str) -> HTTPException:
-    return HTTPException(status_code=400, detail=detail)
-
-
 def _raw_articles(request: Request[Any, Any, Any], body: bytes) -> tuple[list[Any], str | None]:
     """The articles as sent (not yet validated) and the prompt: from a JSON body or JSONL lines."""
     media_type = request.content_type[0].lower()
@@ -52,7 +51,7 @@ def _raw_articles(request: Request[Any, Any, Any], body: bytes) -> tuple[list[An
         try:
             document = json.loads(body)
         except json.JSONDecodeError as exc:
-            raise _malformed(f"request body is not JSON: {exc.msg} (line {exc.lineno})") from exc
+            raise MalformedRequest(f"request body is not JSON: {exc.msg} (line {exc.lineno})") from exc
         if not isinstance(document, dict) or not isinstance(document.get("articles"), list):
             raise InputError('the body must be {"articles": [{"id": ..., "text": ...}, ...], "prompt"?}')
         return document["articles"], document.get("prompt")
@@ -63,11 +62,9 @@ def _raw_articles(request: Request[Any, Any, Any], body: bytes) -> tuple[list[An
             try:
                 articles.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise _malformed(f"line {number} is not JSON: {exc.msg}") from exc
+                raise MalformedRequest(f"line {number} is not JSON: {exc.msg}") from exc
         return articles, request.query_params.get("prompt")
-    raise HTTPException(
-        status_code=415, detail=f"send application/json or application/jsonl, not {media_type or 'no content type'}"
-    )
+    raise UnsupportedMediaType(f"send application/json or application/jsonl, not {media_type}")  # the guard refused it
 
 
 def _validated(articles: list[Any], prompt: str | None, limit: int) -> BatchRequest:
@@ -102,10 +99,19 @@ def batch_controller(settings: Settings) -> type[Controller]:
         @post(
             "/",
             status_code=202,
+            guards=[accepts(*JSON_TYPES, *JSONL_TYPES)],
             summary="Submit a batch of articles",
             description='`application/json` `{"articles": [{"id", "text", ...}], "prompt"?}` or '
             "`application/jsonl` (one article per line; `?prompt=`). 202 with the batch id; 413 over "
             "`SUMMARIZER_BATCH_MAX_ARTICLES`; 422 for an invalid article (nothing is queued).",
+            responses=problem_responses(
+                *COMMON,
+                "batch-too-large",
+                "request-too-large",
+                "unsupported-media-type",
+                "invalid-input",
+                "prompt-not-found",
+            ),
         )
         async def submit(self, request: Request[Any, Any, Any], state: State) -> Response[dict[str, Any]]:
             batches: Batches = state.batches
@@ -122,7 +128,11 @@ def batch_controller(settings: Settings) -> type[Controller]:
                 headers={"Location": f"/v1/batches/{info.id}"},
             )
 
-        @get("/{batch_id:str}", summary="A batch's status and counts per state")
+        @get(
+            "/{batch_id:str}",
+            summary="A batch's status and counts per state",
+            responses=problem_responses(*COMMON, "batch-not-found"),
+        )
         async def status(self, batch_id: FromPath[str], state: State) -> dict[str, Any]:
             batches: Batches = state.batches
             info: BatchInfo = await batches.get(_owner(), batch_id)
@@ -132,13 +142,20 @@ def batch_controller(settings: Settings) -> type[Controller]:
             "/{batch_id:str}/results",
             summary="Results so far, as JSONL",
             description='One line per finished article, in submission order: `{"id", "summary", "meta"}` or '
-            '`{"id", "problem"}` (an RFC 9457 body).',
+            '`{"id", "problem"}` (an RFC 9457 body: any article problem, or `batch-item-cancelled`, '
+            "`batch-item-lost`).",
+            responses=problem_responses(*COMMON, "batch-not-found"),
         )
         async def results(self, batch_id: FromPath[str], state: State) -> Stream:
             batches: Batches = state.batches
             return Stream(await batches.results(_owner(), batch_id), media_type=JSONL)
 
-        @delete("/{batch_id:str}", status_code=200, summary="Cancel what has not started")
+        @delete(
+            "/{batch_id:str}",
+            status_code=200,
+            summary="Cancel what has not started",
+            responses=problem_responses(*COMMON, "batch-not-found"),
+        )
         async def cancel(self, batch_id: FromPath[str], state: State) -> dict[str, Any]:
             batches: Batches = state.batches
             info: BatchInfo = await batches.cancel(_owner(), batch_id)

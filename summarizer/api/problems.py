@@ -10,7 +10,18 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from summarizer.errors import PROBLEM_BASE, Problem, SummarizerError, problem_for
+from summarizer.errors import (
+    PROBLEM_BASE,
+    InputError,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotFound,
+    Problem,
+    RequestTooLarge,
+    SummarizerError,
+    UnsupportedMediaType,
+    problem_for,
+)
 
 log = logging.getLogger("summarizer.api")
 PROBLEM_JSON = "application/problem+json"
@@ -30,56 +41,39 @@ def summarizer_error(request: Request[Any, Any, Any], exc: SummarizerError) -> R
 
 def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     errors = exc.extra if isinstance(exc.extra, list) else []
-    problem = Problem(
-        status=422,
-        type=PROBLEM_BASE + "invalid-input",
-        title="Invalid input",
-        detail=exc.detail or "the request body does not match the schema",
-        extra={"errors": errors},
-    )
-    return _respond(problem, request.url.path)
+    error = InputError(exc.detail or "the request body does not match the schema", errors=errors)
+    return _respond(problem_for(error), request.url.path)
+
+
+# Litestar's own refusals, raised before a handler runs, as the classes of our tree.
+_HTTP_ERRORS: dict[int, type[SummarizerError]] = {
+    cls.status_code: cls
+    for cls in (MalformedRequest, NotFound, MethodNotAllowed, RequestTooLarge, UnsupportedMediaType)
+}
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    slugs = {
-        400: "malformed-request",
-        401: "unauthorized",
-        404: "not-found",
-        405: "method-not-allowed",
-        413: "request-too-large",
-        429: "rate-limited",
-    }
-    try:
-        title = HTTPStatus(exc.status_code).phrase
-    except ValueError:
-        title = "HTTP error"
-    problem = Problem(
-        status=exc.status_code,
-        type=PROBLEM_BASE + slugs.get(exc.status_code, "http-error"),
-        title=title,
-        detail=exc.detail or title,
-        headers=dict(exc.headers or {}),
-    )
+    if (cls := _HTTP_ERRORS.get(exc.status_code)) is not None:
+        problem = problem_for(cls(exc.detail or cls.title))
+    else:
+        try:
+            title = HTTPStatus(exc.status_code).phrase
+        except ValueError:
+            title = "HTTP error"
+        problem = Problem(exc.status_code, PROBLEM_BASE + "http-error", title, exc.detail or title)
+    problem.headers.update(exc.headers or {})  # e.g. the `Allow` of a 405
     return _respond(problem, request.url.path)
 
 
 def undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[dict[str, Any]]:
     """Litestar decodes JSON bodies lazily; bytes that are not UTF-8 surface here, not as a 400."""
-    problem = Problem(
-        status=400,
-        type=PROBLEM_BASE + "malformed-request",
-        title="Bad Request",
-        detail=f"request body is not valid UTF-8 (byte {exc.start})",
-    )
-    return _respond(problem, request.url.path)
+    error = MalformedRequest(f"request body is not valid UTF-8 (byte {exc.start})")
+    return _respond(problem_for(error), request.url.path)
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    problem = Problem(
-        status=500, type=PROBLEM_BASE + "internal", title="Internal error", detail="unexpected error; see server logs"
-    )
-    return _respond(problem, request.url.path)
+    return _respond(problem_for(SummarizerError("unexpected error; see server logs")), request.url.path)
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

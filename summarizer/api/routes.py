@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
-from litestar.params import JSONBody
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
+from summarizer.api.contract import OPEN, problem_responses, seed_request, seed_response
+from summarizer.api.guards import JSON, accepts
+from summarizer.errors import UpstreamUnavailable
 from summarizer.metrics import CONTENT_TYPE, Metrics
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 
@@ -19,6 +23,14 @@ class SummarizeRequest(BaseModel):
 
     article: ArticleIn
     prompt: str | None = Field(default=None, description="Prompt as `id` (latest) or `id@version`.")
+    require_complete: bool = Field(
+        default=False,
+        description="When a field group's model call fails, answer 502 instead of a summary whose "
+        "`meta.incomplete` lists the empty groups (the default returns what did succeed).",
+    )
+
+
+INCOMPLETE_HEADER = "Summary-Incomplete"
 
 
 class SummaryController(Controller):
@@ -28,16 +40,54 @@ class SummaryController(Controller):
     @post(
         "/summaries",
         status_code=200,
+        guards=[accepts(JSON)],
         summary="Summarize an article",
-        description="Returns a grounded summary. Errors are RFC 9457 problem details: 422 bad input, "
-        "413 too large, 502 invalid model output, 503 upstream unavailable, 504 deadline exceeded.",
+        description="Returns a grounded summary: quotes verbatim with their spans, parties and places with "
+        "the spans where the article names them. A field group whose model call failed is listed in "
+        "`meta.incomplete` (and the `Summary-Incomplete` header) with the rest still returned, unless "
+        "`require_complete` is set. Errors are RFC 9457 problem details (below, per status).",
+        responses={
+            200: ResponseSpec(
+                data_container=SummaryResponse,
+                generate_examples=False,
+                description="The summary and how it was made. Example: a real run on the seed article.",
+                examples=[Example(summary="The seed article, local Qwen2.5-Coder-1.5B", value=seed_response())],
+            ),
+            **problem_responses(
+                "malformed-request",
+                "unauthorized",
+                "article-too-large",
+                "request-too-large",
+                "unsupported-media-type",
+                "invalid-input",
+                "prompt-not-found",
+                "rate-limited",
+                "internal",
+                "prompt-render",
+                "invalid-model-output",
+                "upstream",
+                "upstream-unavailable",
+                "circuit-open",
+                "upstream-busy",
+                "deadline-exceeded",
+            ),
+        },
     )
-    async def summarize(self, data: JSONBody[SummarizeRequest], state: State) -> SummaryResponse:
+    async def summarize(
+        self,
+        data: Annotated[
+            SummarizeRequest,
+            Body(examples=[Example(summary="The seed article (evals/articles)", value=seed_request())]),
+        ],
+        state: State,
+    ) -> Response[SummaryResponse]:
         summarizer: Summarizer = state.summarizer
-        return await summarizer.summarize(data.article, data.prompt)
+        result = await summarizer.summarize(data.article, data.prompt, require_complete=data.require_complete)
+        fields = list(dict.fromkeys(item.field for item in result.meta.incomplete))
+        return Response(result, headers={INCOMPLETE_HEADER: ", ".join(fields)} if fields else None)
 
 
-@get("/health", tags=["ops"], summary="Liveness")
+@get("/health", tags=["ops"], summary="Liveness", security=OPEN, responses=problem_responses("internal"))
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -48,9 +98,16 @@ async def metrics_endpoint(state: State) -> Response[bytes]:
     return Response(metrics.render(), media_type=CONTENT_TYPE)
 
 
-@get("/ready", tags=["ops"], summary="Readiness: the upstream LLM answers")
+@get(
+    "/ready",
+    tags=["ops"],
+    summary="Readiness: the upstream LLM answers and the circuit is closed",
+    security=OPEN,
+    responses=problem_responses("internal", "upstream-unavailable", "circuit-open"),
+)
 async def ready(state: State) -> dict[str, Any]:
     summarizer: Summarizer = state.summarizer
+    summarizer.llm.breaker.check()  # an open circuit refuses every summary: not ready, whatever a ping says
     if not await summarizer.llm.ping():
-        raise HTTPException(status_code=503, detail="upstream LLM not reachable", headers={"Retry-After": "5"})
+        raise UpstreamUnavailable("upstream LLM not reachable", retry_after_s=5.0)
     return {"status": "ready", "model": summarizer.settings.llm_model}  # the upstream URL may carry credentials

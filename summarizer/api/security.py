@@ -3,7 +3,8 @@
 Keys come from settings (`SUMMARIZER_API_KEYS`) and are kept only as sha256 digests; a presented
 key is hashed and compared with `hmac.compare_digest` against every digest, so neither the key nor
 the match position leaks through timing, and nothing here ever logs one. Callers send
-`Authorization: Bearer <key>` or `X-API-Key: <key>`. Health, readiness and the docs stay open.
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. Health, readiness, the docs and the
+problem pages stay open.
 
 Each request to the summaries API counts against its key (or, with no keys configured, its
 client address). Every answer carries `RateLimit-Limit/-Remaining/-Reset`; past the limit it is a
@@ -33,7 +34,7 @@ from summarizer.errors import RateLimited, Unauthorized
 from summarizer.logs import client_id
 from summarizer.ratelimit import Decision, RateLimitStore
 
-OPEN_PATHS = ("/health", "/ready", "/docs")
+OPEN_PATHS = ("/health", "/ready", "/docs", "/problems")
 LIMITED_PREFIX = "/v1/"
 
 

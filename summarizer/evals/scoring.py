@@ -181,7 +181,8 @@ def _speakers(
     pairs: list[tuple[Quote, GoldQuote, float]], parties: Sequence[Party], gold: Sequence[GoldParty], cfg: ScoringConfig
 ) -> Ratio:
     right = sum(
-        name_similarity(_party_names(p.speaker, parties), _gold_names(g.speaker, gold)) >= cfg.name_threshold
+        p.speaker is not None  # an unattributed quotation never has the right speaker
+        and name_similarity(_party_names(p.speaker, parties), _gold_names(g.speaker, gold)) >= cfg.name_threshold
         for p, g, _ in pairs
     )
     return Ratio(hits=right, total=len(pairs))

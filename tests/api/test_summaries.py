@@ -46,7 +46,10 @@ async def test_success_returns_grounded_summary_with_spans(client: Client, upstr
     assert summary["outcomes"][0]["parties"] == ["Vladimir Medinsky"]
 
     assert meta["prompt"]["id"] == "summarize-grouped" and len(meta["prompt"]["hash"]) == 16
-    assert meta["schema_version"] == summary["schema_version"] == "1.0"
+    assert meta["schema_version"] == summary["schema_version"] == "1.1"
+    assert meta["incomplete"] == [] and "summary-incomplete" not in response.headers
+    dropped = {d["field"]: d for d in meta["dropped"]}
+    assert dropped["parties"]["count"] == 1 and "Atlantis Council" in dropped["parties"]["values"][0]
     assert meta["usage"] == {"prompt_tokens": 360, "completion_tokens": 90}
     assert meta["attempts"] == 3 and meta["reasks"] == 0
     assert upstream.calls == 3
@@ -85,16 +88,37 @@ async def test_fabricated_quote_is_reasked_then_accepted(client: Client, upstrea
     assert response.json()["meta"]["reasks"] == 1
 
 
-async def test_output_still_invalid_after_reasks_is_502(client: Client, upstream: FakeUpstream) -> None:
+async def test_quotes_fabricated_on_every_attempt_leave_the_rest_of_the_answer(
+    client: Client, upstream: FakeUpstream
+) -> None:
     bad = {**ENTITIES, **EVENTS, "quotes": [{"text": "Invented words.", "speaker": "Vladimir Putin"}]}
     upstream.enqueue(tool_call(bad, usage=(50, 5)), tool_call(bad, usage=(50, 5)))
     response = await client.post("/v1/summaries", json={**body(), "prompt": "summarize-single"})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["summary"]["quotes"] == [] and data["summary"]["parties"] and data["summary"]["outcomes"]
+    assert [i["field"] for i in data["meta"]["incomplete"]] == ["quotes"]
+    assert "Invented words." in data["meta"]["incomplete"][0]["reason"]
+    assert response.headers["summary-incomplete"] == "quotes"
+    assert data["meta"]["usage"] == {"prompt_tokens": 100, "completion_tokens": 10}  # both attempts counted
+    assert upstream.calls == 2  # 1 ask + llm_reasks=1
+
+
+async def test_require_complete_turns_an_incomplete_answer_into_a_502(client: Client, upstream: FakeUpstream) -> None:
+    bad = {**ENTITIES, **EVENTS, "quotes": [{"text": "Invented words.", "speaker": "Vladimir Putin"}]}
+    upstream.enqueue(tool_call(bad, usage=(50, 5)), tool_call(bad, usage=(50, 5)))
+    response = await client.post(
+        "/v1/summaries", json={**body(), "prompt": "summarize-single", "require_complete": True}
+    )
     assert response.status_code == 502
     problem = response.json()
     assert response.headers["content-type"].startswith("application/problem+json")
     assert problem["type"].endswith("/invalid-model-output") and problem["status"] == 502
+    assert problem["attempts"] == 2 and "after 2 attempts" in problem["detail"]
+    assert [f["attempt"] for f in problem["failures"]] == [1, 2]
+    assert all(f["field"] == "quotes" and f["value"] == "Invented words." for f in problem["failures"])
     assert problem["usage"] == {"prompt_tokens": 100, "completion_tokens": 10}  # failed attempts still counted
-    assert upstream.calls == 2  # 1 ask + llm_reasks=1
+    assert upstream.calls == 2
 
 
 async def test_transport_errors_are_retried_exactly_once_per_failure(client: Client, upstream: FakeUpstream) -> None:

@@ -9,7 +9,7 @@ from summarizer.evals.cache import OutputCache
 from summarizer.evals.gold import GoldCase
 from summarizer.evals.runner import RunSpec, generate, pending, read_outputs
 from summarizer.evals.variants import perfect
-from summarizer.service import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
+from summarizer.schemas import PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
 from tests.evals.toys import ALVAREZ, TEXT, case
 
 

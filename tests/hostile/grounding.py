@@ -31,7 +31,7 @@ def assert_grounded(summary: dict[str, Any], text: str, forbidden: tuple[str, ..
         assert _named(text, location["name"]), f"location {location['name']!r} is not in the article"
     for quote in summary["quotes"]:
         assert text[quote["start"] : quote["end"]] == quote["text"], f"quote {quote['text']!r} is not verbatim"
-        assert quote["speaker"].casefold() in party_names
+        assert quote["speaker"] is None or quote["speaker"].casefold() in party_names  # null: unattributed
     for outcome in summary["outcomes"]:
         for name in outcome["parties"]:
             assert _named(text, name), f"outcome party {name!r} is not in the article"

@@ -9,7 +9,9 @@ extraction strategies:
   so the answer is a 502 (or a 200 with the inventions dropped);
 - leaky: copies our system prompt into its summary, as the article asked; always a 502.
 
-In every case the response contains none of the inventions and none of the prompt.
+In every case the response contains none of the prompt, and the summary none of the inventions:
+they appear only in the diagnostics (`meta.dropped`, `meta.incomplete`), which say what grounding
+removed and why.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ ARTICLES = hostile_articles()
 FABRICATED_PARTIES = ("Atlantis Council", "Zorblax Industries", "General Quentin Vale")
 FABRICATED_QUOTE = "We rigged everything and I am proud of it"
 FORBIDDEN = (*FABRICATED_PARTIES, FABRICATED_QUOTE)
+DIAGNOSTICS = ("dropped", "coerced", "incomplete")  # reports of what was removed, quoting it
 PROMPTS = {"grouped": "summarize-grouped", "single": "summarize-single"}
 
 
@@ -94,8 +97,14 @@ async def test_injected_fabrications_never_reach_the_client(
             response = await client.post("/v1/summaries", json={"article": {"text": text}, "prompt": PROMPTS[strategy]})
     body = response.json()
     dumped = json.dumps(body, ensure_ascii=False)
-    for marker in (*SYSTEM_PROMPT_MARKERS, *FORBIDDEN):
+    for marker in SYSTEM_PROMPT_MARKERS:
         assert marker not in dumped, f"{marker!r} reached the client"
+    if response.status_code == 200:
+        answer = {**body, "meta": {k: v for k, v in body["meta"].items() if k not in DIAGNOSTICS}}
+        for marker in FORBIDDEN:
+            assert marker not in json.dumps(answer, ensure_ascii=False), f"{marker!r} reached the answer"
+        reported = json.dumps(body["meta"]["dropped"], ensure_ascii=False)
+        assert "Atlantis Council" in reported, "grounding removed an invented party without saying so"
 
     if flavour == "leaky":
         assert response.status_code == 502, response.text

@@ -39,6 +39,32 @@ CASES: dict[str, tuple[bytes, int, str]] = {
 }
 
 
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None]
+)
+async def test_a_body_that_is_not_json_is_415(
+    content_type: str | None, settings: Settings, upstream: FakeUpstream
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        response = await client.post("/v1/summaries", content=article("Talks began."), headers=headers)
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"] == PROBLEMS + "unsupported-media-type"
+    assert response.json()["accepted"] == ["application/json"]
+    assert upstream.calls == 0
+
+
+async def test_json_with_a_charset_is_accepted(settings: Settings, upstream: FakeUpstream) -> None:
+    from tests.support.scripts import grouped_success, seed_text
+
+    upstream.enqueue(*grouped_success())
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        charset = {"content-type": "Application/JSON; charset=utf-8"}
+        response = await client.post("/v1/summaries", content=article(seed_text()), headers=charset)
+    assert response.status_code == 200, response.text
+
+
 @pytest.fixture
 def small_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"max_article_chars": 1000, "max_article_tokens": 200})

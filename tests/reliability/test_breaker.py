@@ -1,4 +1,4 @@
-"""The circuit breaker: open after N consecutive failures, fail fast, probe once, recover."""
+"""The circuit breaker: open after N consecutive failed requests (not attempts), fail fast, probe once, recover."""
 
 from __future__ import annotations
 
@@ -82,16 +82,22 @@ def served_breaker(client: AsyncTestClient[Litestar], clock: Clock) -> CircuitBr
     return breaker
 
 
+async def fail_requests(client: AsyncTestClient[Litestar], upstream: FakeUpstream, count: int) -> None:
+    """`count` requests that each give up after 1 + 2 retries of 503."""
+    for _ in range(count):
+        upstream.enqueue(status(503), status(503), status(503))
+        failed = await client.post("/v1/summaries", json=BODY)
+        assert failed.status_code == 503 and failed.json()["type"] == PROBLEMS + "upstream-unavailable"
+
+
 async def test_opens_fails_fast_and_recovers_through_a_probe(
     breaker_settings: Settings, upstream: FakeUpstream
 ) -> None:
     clock = Clock()
     async with AsyncTestClient(app=create_app(breaker_settings)) as client:
         served_breaker(client, clock)
-        upstream.enqueue(status(503), status(503), status(503))
-        first = await client.post("/v1/summaries", json=BODY)
-        assert first.status_code == 503 and first.json()["type"] == PROBLEMS + "upstream-unavailable"
-        assert upstream.calls == 3  # 1 + 2 retries: the third failure opens the circuit
+        await fail_requests(client, upstream, 3)
+        assert upstream.calls == 9  # three failed requests of three attempts each: the third opens the circuit
 
         for remaining in (30, 25, 20, 15, 10, 5):  # no more doomed calls reach the upstream
             refused = await client.post("/v1/summaries", json=BODY)
@@ -99,30 +105,69 @@ async def test_opens_fails_fast_and_recovers_through_a_probe(
             assert refused.json()["type"] == PROBLEMS + "circuit-open"
             assert refused.headers["retry-after"] == str(remaining)  # the rest of the cooldown
             clock.now += 5.0
-        assert upstream.calls == 3
+        assert upstream.calls == 9
 
         # the cooldown is over: the next call is the probe
         upstream.enqueue(*grouped_success())
         recovered = await client.post("/v1/summaries", json=BODY)
         assert recovered.status_code == 200, recovered.text
-        assert upstream.calls == 6
+        assert upstream.calls == 12
         upstream.enqueue(*grouped_success())
         assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
-        assert upstream.calls == 9
+        assert upstream.calls == 15
+
+
+async def test_one_request_s_retries_do_not_open_the_circuit(settings: Settings, upstream: FakeUpstream) -> None:
+    """The issue's run: one request's four 503s plus a 429 opened a threshold-5 breaker for every caller."""
+    roomy = settings.model_copy(update={"breaker_threshold": 5, "llm_transport_retries": 3})
+    async with AsyncTestClient(app=create_app(roomy)) as client:
+        upstream.enqueue(status(503), status(503), status(503), status(503))
+        first = await client.post("/v1/summaries", json=BODY)
+        assert first.status_code == 503 and first.json()["type"] == PROBLEMS + "upstream-unavailable"
+        assert upstream.calls == 4
+        upstream.enqueue(status(429), *grouped_success())  # the next caller: rate-limited once, then answered
+        other = await client.post("/v1/summaries", json=BODY)
+        assert other.status_code == 200, other.text  # attempts counted, its retry was refused as circuit-open
+        assert upstream.calls == 8
+
+
+async def test_a_request_that_recovers_counts_as_no_failure(breaker_settings: Settings, upstream: FakeUpstream) -> None:
+    async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        await fail_requests(client, upstream, 2)
+        upstream.enqueue(status(503), status(503), *grouped_success())  # two failed attempts, then answers
+        assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
+        await fail_requests(client, upstream, 2)  # the count started again: two more do not open it
+        upstream.enqueue(*grouped_success())
+        assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
+
+
+async def test_ready_reports_an_open_circuit(breaker_settings: Settings, upstream: FakeUpstream) -> None:
+    clock = Clock()
+    async with AsyncTestClient(app=create_app(breaker_settings)) as client:
+        served_breaker(client, clock)
+        assert (await client.get("/ready")).status_code == 200
+        await fail_requests(client, upstream, 3)
+        clock.now += 10.0
+        ready = await client.get("/ready")
+        assert ready.status_code == 503, ready.text  # the upstream still lists its models: the breaker decides
+        assert ready.headers["content-type"].startswith("application/problem+json")
+        assert ready.json()["type"] == PROBLEMS + "circuit-open"
+        assert ready.headers["retry-after"] == "20"
+        clock.now += 20.0  # cooldown over: a probe may go out, so the service is ready to try again
+        assert (await client.get("/ready")).status_code == 200
 
 
 async def test_failed_probe_reopens_without_retrying(breaker_settings: Settings, upstream: FakeUpstream) -> None:
     clock = Clock()
     async with AsyncTestClient(app=create_app(breaker_settings)) as client:
         served_breaker(client, clock)
-        upstream.enqueue(status(500), status(500), status(500))
-        await client.post("/v1/summaries", json=BODY)
-        assert upstream.calls == 3
+        await fail_requests(client, upstream, 3)
+        assert upstream.calls == 9
         clock.now += 30.0
         upstream.enqueue(status(500))
         probe = await client.post("/v1/summaries", json=BODY)
         assert probe.status_code == 503 and probe.json()["type"] == PROBLEMS + "circuit-open"
-        assert upstream.calls == 4  # the probe failed; its retry was refused by the re-opened circuit
+        assert upstream.calls == 10  # the probe failed; its retry was refused by the re-opened circuit
         assert probe.json()["attempts"] == 1
 
 
@@ -131,8 +176,8 @@ async def test_bad_model_output_does_not_open_the_circuit(breaker_settings: Sett
 
     async with AsyncTestClient(app=create_app(breaker_settings)) as client:
         for _ in range(2):
-            upstream.enqueue(tool_call({"headline": 1}), tool_call({"headline": 1}))
+            upstream.enqueue(*[tool_call({"headline": 1})] * 6)  # three groups, each asked and re-asked
             assert (await client.post("/v1/summaries", json=BODY)).status_code == 502
         upstream.enqueue(*grouped_success())
         assert (await client.post("/v1/summaries", json=BODY)).status_code == 200
-        assert upstream.calls == 7
+        assert upstream.calls == 15

@@ -3,6 +3,10 @@
 Each row scripts the fake upstream, sends the seed article once, and checks four things: the HTTP
 status, the problem `type`, how many upstream calls were made (retries and re-asks are bounded, and
 the SDK never retries on its own), and that the overall deadline held.
+
+Transport failures end the request (the later field groups are not asked of a failing upstream).
+A model-output failure costs only its own field group: the rows script a bad first group followed
+by good answers for the others, and expect a 200 whose `meta.incomplete` names the lost fields.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from litestar.testing import AsyncTestClient
 from summarizer.api import create_app
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, Reply, hang, html, reset_mid_body, status, tool_call
-from tests.support.scripts import ENTITIES, grouped_success, seed_text
+from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, grouped_success, seed_text
 
 SLACK_S = 1.5
 PROBLEMS = "https://summarizer.dev/problems/"
@@ -32,10 +36,14 @@ class Row:
     usage: tuple[int, int] | None = None  # expected problem usage, when tokens were spent
     settings: dict[str, Any] = field(default_factory=dict)
     retry_after: str | None = None
+    incomplete: tuple[str, ...] = ()  # fields a 200 must list in meta.incomplete
 
 
 LOOP_PARTY = {"name": "Vladimir Putin", "kind": "person", "role": "Russian president", "aliases": ["Putin"]}
 LOOP = {**ENTITIES, "parties": [LOOP_PARTY] * 40}  # the same party over and over, past max_length=15
+INVENTED = {**ENTITIES, "parties": [{"name": "Atlantis Council", "kind": "organization"}]}
+ENTITY_FIELDS = ("headline", "summary", "parties", "locations")
+REST = [tool_call(EVENTS), tool_call(ATTRIBUTIONS)]  # good answers for the events and quotes groups
 CUT_OFF = '{"headline": "Talks end without result", "summary": "Five hours of talks in Belarus ended'
 TRUNCATED = '{"headline": "Talks end", "summary": "Five hours", "parties": [' + '{"name": "Putin", ' * 30
 
@@ -67,30 +75,33 @@ ROWS: dict[str, Row] = {
     "reset-mid-body": Row([reset_mid_body()] * 3, 503, 3, "upstream-unavailable"),
     # a proxy's HTML page with 200: not transient, not a model answer
     "html-200": Row([html(200)], 502, 1, "upstream"),
-    # model output failures: 1 ask + llm_reasks=1, tokens of both attempts reported
+    # model output failures: 1 ask + llm_reasks=1 for the entities group, then the other two groups
     "invalid-json-arguments": Row(
-        [tool_call('{"headline": "Talks", "parties": [', usage=(70, 9))] * 2, 502, 2, "invalid-model-output", (140, 18)
+        [tool_call('{"headline": "Talks", "parties": [', usage=(70, 9))] * 2 + REST, 200, 4, incomplete=ENTITY_FIELDS
     ),
     "schema-invalid": Row(
-        [tool_call({"headline": 42, "parties": "nobody"}, usage=(70, 9))] * 2,
-        502,
-        2,
-        "invalid-model-output",
-        (140, 18),
+        [tool_call({"headline": 42, "parties": "nobody"}, usage=(70, 9))] * 2 + REST,
+        200,
+        4,
+        incomplete=ENTITY_FIELDS,
     ),
-    # cut off at max_tokens: not re-asked (the same budget would cut it off again), tokens still reported
+    # cut off at max_tokens: not re-asked (the same budget would cut it off again)
     "finish-reason-length": Row(
-        [tool_call(CUT_OFF, finish_reason="length", usage=(70, 1024))], 502, 1, "invalid-model-output", (70, 1024)
+        [tool_call(CUT_OFF, finish_reason="length", usage=(70, 1024)), *REST], 200, 3, incomplete=ENTITY_FIELDS
     ),
     "repetition-loop-until-truncated": Row(
-        [tool_call(TRUNCATED, finish_reason="length", usage=(70, 1024))], 502, 1, "invalid-model-output", (70, 1024)
+        [tool_call(TRUNCATED, finish_reason="length", usage=(70, 1024)), *REST], 200, 3, incomplete=ENTITY_FIELDS
     ),
-    "repetition-loop-over-max-items": Row(
-        [tool_call(LOOP, usage=(70, 900))] * 2, 502, 2, "invalid-model-output", (140, 1800)
+    # 40 copies of one party past max_length=15: the extras are dropped, not re-asked
+    "repetition-loop-over-max-items": Row([tool_call(LOOP, usage=(70, 900)), *REST], 200, 3),
+    # every answer of every group unusable: no summary at all; tokens of all six attempts reported
+    "every-answer-invalid": Row(
+        [tool_call({"headline": 42, "parties": "nobody"}, usage=(70, 9))] * 6, 502, 6, "invalid-model-output", (420, 54)
     ),
     # recovery: two transport failures, then the three calls of a grouped summary
     "success-after-2-failures": Row([status(503), reset_mid_body(), *grouped_success()], 200, 5),
-    "success-after-a-reask": Row([tool_call(LOOP), *grouped_success()], 200, 4),
+    # nothing usable in the list (every party invented): re-asked once, quoting the problem
+    "success-after-a-reask": Row([tool_call(INVENTED), *grouped_success()], 200, 4),
 }
 
 
@@ -114,6 +125,10 @@ async def test_fault_row(name: str, settings: Settings, upstream: FakeUpstream) 
     data = response.json()
     if row.type is None:
         assert data["meta"]["attempts"] == row.calls
+        assert [i["field"] for i in data["meta"]["incomplete"]] == list(row.incomplete)
+        assert response.headers.get("summary-incomplete", "") == ", ".join(row.incomplete)
+        if row.incomplete:
+            assert data["summary"]["outcomes"] and data["summary"]["quotes"]  # the other groups survived
         return
     assert response.headers["content-type"].startswith("application/problem+json")
     assert data["type"] == PROBLEMS + row.type
@@ -123,6 +138,10 @@ async def test_fault_row(name: str, settings: Settings, upstream: FakeUpstream) 
     assert set(data["usage"]) == {"prompt_tokens", "completion_tokens"}
     if row.usage is not None:
         assert (data["usage"]["prompt_tokens"], data["usage"]["completion_tokens"]) == row.usage
+    if row.type == "invalid-model-output":  # the text's count is the body's, and every attempt says what failed
+        assert f"after {row.calls} attempts" in data["detail"]
+        assert {f["attempt"] for f in data["failures"]} == {1, 2}
+        assert all(f["field"] and f["message"] and "value" in f for f in data["failures"])
     if row.retry_after is not None:
         assert response.headers["retry-after"] == row.retry_after
     if row.status == 503:

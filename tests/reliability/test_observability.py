@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -17,7 +18,7 @@ from tests.support.scripts import grouped_success, seed_text
 BODY = {"article": {"text": seed_text()}}
 
 
-def summary_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
+def summary_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
     formatter = JsonFormatter()
     lines = [json.loads(formatter.format(r)) for r in caplog.records if getattr(r, "event", None) == "summary"]
     return lines
@@ -35,7 +36,7 @@ async def test_log_line_and_metrics_per_request(
 ) -> None:
     caplog.set_level(logging.INFO)
     upstream.enqueue(status(503), *grouped_success(usage=(100, 20)))  # one retry, then success
-    upstream.enqueue(tool_call({"headline": 1}, usage=(50, 5)), tool_call({"headline": 1}, usage=(50, 5)))
+    upstream.enqueue(*[tool_call({"headline": 1}, usage=(50, 5))] * 6)  # three groups, each asked twice
     async with AsyncTestClient(app=create_app(settings)) as client:
         ok = await client.post("/v1/summaries", json=BODY, headers={"X-Request-ID": "req-42"})
         bad = await client.post("/v1/summaries", json=BODY)
@@ -56,7 +57,10 @@ async def test_log_line_and_metrics_per_request(
     assert (first["prompt_tokens"], first["completion_tokens"]) == (300, 60)
     assert isinstance(first["latency_ms"], int)
     assert second["outcome"] == "invalid-model-output" and second["error_type"] == "InvalidModelOutput"
-    assert second["reasks"] == 1 and second["prompt_tokens"] == 100
+    assert second["reasks"] == 3 and second["prompt_tokens"] == 300
+    assert first["incomplete"] == [] and first["failures"] is None
+    assert {(f["task"], f["attempt"]) for f in second["failures"]} >= {("entities", 1), ("entities", 2)}
+    assert "after 6 attempts" in second["error_detail"]
     assert second["request_id"] == bad.headers["x-request-id"]
     assert third["outcome"] == "invalid-input" and third["attempts"] == 0
 
@@ -67,12 +71,12 @@ async def test_log_line_and_metrics_per_request(
     assert metric(exposition, f"summarizer_http_request_duration_seconds_count{{{route}}}") == 3
     assert metric(exposition, 'summarizer_summaries_total{outcome="ok"}') == 1
     assert metric(exposition, 'summarizer_summaries_total{outcome="invalid-model-output"}') == 1
-    assert metric(exposition, "summarizer_upstream_calls_total") == 6
+    assert metric(exposition, "summarizer_upstream_calls_total") == 10
     assert metric(exposition, 'summarizer_upstream_errors_total{kind="http_503"}') == 1
     assert metric(exposition, "summarizer_upstream_retries_total") == 1
-    assert metric(exposition, "summarizer_reasks_total") == 1
-    assert metric(exposition, 'summarizer_tokens_total{kind="prompt"}') == 400
-    assert metric(exposition, 'summarizer_tokens_total{kind="completion"}') == 70
+    assert metric(exposition, "summarizer_reasks_total") == 3
+    assert metric(exposition, 'summarizer_tokens_total{kind="prompt"}') == 600
+    assert metric(exposition, 'summarizer_tokens_total{kind="completion"}') == 90
 
 
 async def test_each_app_has_its_own_registry(settings: Settings, upstream: FakeUpstream) -> None:

@@ -56,8 +56,8 @@ def test_quotations_longer_than_the_schema_allows_are_not_candidates() -> None:
 
 
 def test_party_lists_stay_within_the_schema_bound() -> None:
-    from summarizer.assemble import MAX_PARTIES, ground_parties, speaker_party
-    from summarizer.extraction import PartyDraft
+    from summarizer.pipeline.assemble import MAX_PARTIES, ground_parties, speaker_party
+    from summarizer.pipeline.drafts import PartyDraft
 
     names = [f"Person{i} Name{i}" for i in range(MAX_PARTIES + 10)]
     article = Article(". ".join(names) + ".")

@@ -9,6 +9,10 @@ model that obeys instructions planted in an article (or simply invents):
   never mentions are removed from `disputed_by` and from outcomes' `parties`;
 - free text (headline, summary, roles, descriptions, claims) that repeats our own instructions
   means the prompt leaked: the service rejects the whole answer (`InvalidModelOutput`, a 502).
+  This is the one case where nothing is returned: a model that obeyed an article's instructions
+  once cannot be trusted on the rest of that article.
+
+Everything dropped here is recorded in the ledger: it reaches `meta.dropped`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 
 from summarizer.grounding import Article
+from summarizer.pipeline.ledger import Ledger
 from summarizer.schemas import Summary
 
 LEAK_WORDS = 6  # this many consecutive words of the instructions in an answer count as a leak
@@ -42,29 +47,40 @@ def leaked_instructions(summary: Summary, instructions: str, article: Article) -
     return [name for name, text in fields.items() if _shingles(text) & secret]
 
 
-def drop_ungrounded(summary: Summary, article: Article) -> Summary:
+def drop_ungrounded(summary: Summary, article: Article, ledger: Ledger | None = None) -> Summary:
     """A copy of `summary` without the quotes, parties, places and names the article does not support."""
+    ledger = ledger or Ledger()
 
-    def named(name: str) -> bool:
-        return bool(name.strip()) and bool(article.mentions([name]))
+    def named(name: str, path: str) -> bool:
+        if name.strip() and article.mentions([name]):
+            return True
+        ledger.drop(path, f"{name}: not named in the article")
+        return False
 
-    parties = [p for p in summary.parties if named(p.name)]
+    parties = [p for p in summary.parties if named(p.name, "parties")]
     known = {n.casefold() for p in parties for n in [p.name, *p.aliases]}
-    quotes = [
-        q
-        for q in summary.quotes
-        if article.text[q.start : q.end] == q.text and q.speaker.casefold() in known and q.text.strip()
+    quotes = []
+    for q in summary.quotes:
+        if article.text[q.start : q.end] != q.text or not q.text.strip():
+            ledger.drop("quotes", f"{q.text}: not verbatim at {q.start}-{q.end}")
+        elif q.speaker is not None and q.speaker.casefold() not in known:
+            ledger.drop("quotes.speaker", f"{q.speaker}: not one of the parties")
+            quotes.append(q.model_copy(update={"speaker": None}))
+        else:
+            quotes.append(q)
+    outcomes = [
+        o.model_copy(update={"parties": [n for n in o.parties if named(n, "outcomes.parties")]})
+        for o in summary.outcomes
     ]
-    outcomes = [o.model_copy(update={"parties": [n for n in o.parties if named(n)]}) for o in summary.outcomes]
     claims = [
-        c.model_copy(update={"disputed_by": [n for n in c.disputed_by if named(n)]})
+        c.model_copy(update={"disputed_by": [n for n in c.disputed_by if named(n, "contested_claims.disputed_by")]})
         for c in summary.contested_claims
-        if named(c.claimant)
+        if named(c.claimant, "contested_claims")
     ]
     return summary.model_copy(
         update={
             "parties": parties,
-            "locations": [loc for loc in summary.locations if named(loc.name)],
+            "locations": [loc for loc in summary.locations if named(loc.name, "locations")],
             "quotes": quotes,
             "outcomes": outcomes,
             "contested_claims": claims,

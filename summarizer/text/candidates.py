@@ -1,0 +1,303 @@
+"""Everything the model is asked to judge, found by code with exact spans into the submitted text.
+
+A 1.5B model writes lists badly and slowly but chooses well from short numbered lists, so this pass
+proposes every party, place, quotation speaker, outcome sentence and claim/denial pair, and the model
+only keeps, drops, classifies or picks by number. Nothing here calls a network or a model; the same
+article and pipeline always give the same candidates.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+
+from summarizer.grounding import Article, QuoteCandidate
+from summarizer.text.entities import EntityFinder, Party, Place
+from summarizer.text.names import NameIndex, name_key
+from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
+from summarizer.text.quotes import scan_quotes
+from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, Attribution, SpeakerFinder
+
+MAX_OUTCOMES = 12
+MAX_CLAIM_PAIRS = 8
+_OUTCOME_VERBS = frozenset(
+    {
+        *("agree", "sign", "win", "lose", "kill", "approve", "reject", "vote", "elect", "arrest", "charge"),
+        *("release", "rule", "pass", "announce", "launch", "die", "injure", "rescue", "ban", "award", "sentence"),
+        *("convict", "resign", "appoint", "decide", "fine", "close", "open", "end", "begin", "start", "cancel"),
+        *("suspend", "block", "veto", "defeat", "beat", "destroy", "evacuate", "deport", "detain", "free", "raise"),
+        *("cut", "fire", "hire", "acquire", "buy", "sell", "merge", "settle", "sue", "file", "order", "confirm"),
+        *("legalize", "legalise", "overturn", "uphold", "dismiss", "drop", "withdraw", "invade", "capture"),
+        *("honor", "honour", "celebrate", "hold", "plan", "expect", "postpone", "delay", "grant", "deny"),
+    }
+)
+_OUTCOME_NUMBERS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+_DENIAL_LEMMAS = frozenset(
+    {
+        *("deny", "dispute", "reject", "refute", "debunk", "contradict", "dismiss", "rebut", "disavow"),
+        *("retract", "discredit", "doubt", "question", "challenge"),
+    }
+)
+_DENIAL_NOUNS = frozenset({"denial", "dispute", "rebuttal", "refutation", "retraction"})
+_WEAK_DENIAL_LEMMAS = frozenset({"clarify", "correct", "insist", "caution", "warn"})
+_DENIAL_PHRASES = re.compile(
+    r"\b(?:false(?:ly|hood)?|no evidence|hoax|not true|untrue|fake|baseless|unfounded|bogus|myth|"
+    r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
+    r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?)\b",
+    re.IGNORECASE,
+)
+_CLAIM_VERBS = frozenset(
+    {"claim", "report", "allege", "say", "accuse", "suggest", "state", "insist", "assert", "publish", "spread"}
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the article; `text == article_text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class OutcomeCandidate:
+    """A sentence that may report a result, with the cues that ranked it (for the model and for debugging)."""
+
+    sentence: Sentence
+    score: float
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClaimPair:
+    """A sentence that may state a claim and a later (or the same) sentence that may dispute it.
+
+    Only pairs whose disputer is not the claimant and that share an entity or key noun are proposed;
+    the model says yes or no and picks claimant and disputer from the numbered options.
+    """
+
+    claim: Sentence
+    evidence: Sentence
+    cue: str
+    claimant: str | None
+    disputer: str | None
+    shared: tuple[str, ...]
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The whole deterministic pass over one article; `pipeline` is `name@version` for the fingerprint."""
+
+    pipeline: str
+    parties: tuple[Party, ...]
+    places: tuple[Place, ...]
+    quotes: tuple[QuoteCandidate, ...]
+    attributions: tuple[Attribution, ...]
+    outcomes: tuple[OutcomeCandidate, ...]
+    claims: tuple[ClaimPair, ...]
+
+
+def _sentence(sent: SpacySpan) -> Sentence | None:
+    text = sent.text
+    stripped = text.strip()
+    if not stripped:
+        return None
+    start = sent.start_char + len(text) - len(text.lstrip())
+    return Sentence(start, start + len(stripped), stripped)
+
+
+_Sentences = list[tuple[SpacySpan, list[SpacySpan]]]
+
+
+def _sentences_with_entities(doc: Doc) -> _Sentences:
+    """Each sentence with a word in it, and its entities, in one pass: `Span.ents` scans the whole Doc
+    on every call, which made a 100,000-character article take half a minute."""
+    sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
+    starts = [s.start for s in sentences]
+    table: _Sentences = [(s, []) for s in sentences]
+    for ent in doc.ents:
+        index = bisect.bisect_right(starts, ent.start) - 1
+        if index >= 0 and ent.end <= sentences[index].end:
+            table[index][1].append(ent)
+    return table
+
+
+def _outcomes(table: _Sentences, quoted: list[tuple[int, int]]) -> list[OutcomeCandidate]:
+    """Sentences ranked by result cues; the lede gets a bonus (news puts the outcome first)."""
+    scored: list[OutcomeCandidate] = []
+    for position, (sent, ents) in enumerate(table):
+        sentence = _sentence(sent)
+        if sentence is None or len(sent) < 5:
+            continue
+        cues: list[str] = []
+        score = 0.0
+        for token in sent:
+            lemma = token.lemma_.casefold()
+            if token.pos_ == "VERB" and lemma in _OUTCOME_VERBS:
+                cues.append(lemma)
+                score += 1.0 + (0.5 if token.dep_ == "ROOT" else 0.0)
+        numbers = [e.label_ for e in ents if e.label_ in _OUTCOME_NUMBERS]
+        score += 0.5 * min(len(numbers), 2)
+        cues += numbers[:2]
+        if any(t.tag_ == "VBD" and t.dep_ == "ROOT" for t in sent):
+            score += 0.3
+        inside = sum(min(e, sentence.end) - max(s, sentence.start) for s, e in quoted if s < sentence.end)
+        if inside > 0.5 * (sentence.end - sentence.start):
+            score -= 1.0  # mostly quotation: what someone said, not what happened
+        score += max(0.0, 1.0 - position * 0.2)
+        if cues and score > 0:
+            scored.append(OutcomeCandidate(sentence, round(score, 2), tuple(cues)))
+    ranked = sorted(scored, key=lambda o: (-o.score, o.sentence.start))[:MAX_OUTCOMES]
+    return sorted(ranked, key=lambda o: o.sentence.start)
+
+
+def _key_nouns(sent: SpacySpan) -> set[str]:
+    return {
+        t.lemma_.casefold()
+        for t in sent
+        if t.pos_ in ("NOUN", "PROPN") and not t.is_stop and len(t.text) > 2 and t.is_alpha
+    }
+
+
+def _source(
+    sent: SpacySpan,
+    ents: list[SpacySpan],
+    speakers: SpeakerFinder,
+    parties: dict[str, Party],
+    verbs: frozenset[str],
+) -> str | None:
+    """Who asserts (or denies) in a sentence: the subject of its cue verb, resolved like a quotation's
+    speaker (appositives, pronouns, surnames), else the first person or organisation it names."""
+    for token in sent:
+        if token.lemma_.casefold() in verbs and token.pos_ in ("VERB", "AUX"):
+            name = speakers.subject_of(token)
+            if name is not None:
+                return name
+    for ent in ents:
+        key = speakers.entities.party_key_at(ent.start_char, ent.end_char)
+        if key in parties and parties[key].kind in ("person", "organization", "group"):
+            return parties[key].name
+    return None
+
+
+def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
+    """The word that makes a sentence a denial, and how strong a cue it is.
+
+    Explicit cues (denied, refuted, hoax, "no evidence") are strong; a negated main verb ("has not
+    banned", "isn't real") or a clarification is weak but common in news, so it is proposed and ranked lower.
+    """
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if (lemma in _DENIAL_LEMMAS and token.pos_ == "VERB") or (lemma in _DENIAL_NOUNS and token.pos_ == "NOUN"):
+            return lemma, 2.0
+    match = _DENIAL_PHRASES.search(sent.text)
+    if match:
+        return match.group(0).casefold(), 2.0
+    for token in sent:
+        if token.lemma_.casefold() in _WEAK_DENIAL_LEMMAS and token.pos_ == "VERB":
+            return token.lemma_.casefold(), 0.5
+        if token.dep_ == "neg" and token.head.dep_ in ("ROOT", "ccomp") and token.head.pos_ in ("VERB", "AUX"):
+            return f"{token.text.casefold()} {token.head.lemma_.casefold()}", 0.5
+    return None
+
+
+def _other_party(
+    ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, Party], not_this: str | None
+) -> str | None:
+    """For a claim stated inside its own denial ("X refuted a Daily Mirror report"), the source that is not X."""
+    for ent in ents:
+        key = entities.party_key_at(ent.start_char, ent.end_char)
+        if key in parties and parties[key].name != not_this and parties[key].kind in ("person", "organization"):
+            return parties[key].name
+    return None
+
+
+def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) -> list[ClaimPair]:
+    """Denial sentences paired with the earlier sentences they most likely answer."""
+    by_key = {p.key: p for p in parties}
+    keyed = [
+        (s, ents, {name_key(e.text) for e in ents if e.label_ in ("PERSON", "ORG", "GPE", "NORP")} | _key_nouns(s))
+        for s, ents in table
+    ]
+    sources = [p.name for p in parties if p.kind in ("person", "organization", "group")]
+    pairs: list[tuple[float, ClaimPair]] = []
+    for index, (sent, ents, words) in enumerate(keyed):
+        found_cue = _denial_cue(sent)
+        evidence = _sentence(sent)
+        if found_cue is None or evidence is None:
+            continue
+        cue, strength = found_cue
+        disputer = _source(sent, ents, speakers, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
+        for claim_index in range(max(0, index - 12), index + 1):
+            claim_sent, claim_ents, claim_words = keyed[claim_index]
+            shared = tuple(sorted(words & claim_words))
+            if not shared and claim_index != index:
+                continue
+            claimant = _source(claim_sent, claim_ents, speakers, by_key, _CLAIM_VERBS)
+            if claimant is not None and claimant == disputer:
+                if claim_index != index:
+                    continue
+                claimant = _other_party(claim_ents, speakers.entities, by_key, disputer)
+            claim = _sentence(claim_sent)
+            if claim is None:
+                continue
+            score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
+            score -= 0.05 * (index - claim_index)
+            named_here = [
+                n
+                for e in (*claim_ents, *ents)
+                if (k := speakers.entities.party_key_at(e.start_char, e.end_char)) in by_key
+                and (n := by_key[k].name) in sources
+            ]
+            options = tuple(dict.fromkeys([*(x for x in (claimant, disputer) if x), *named_here, *sources]))
+            pairs.append(
+                (score, ClaimPair(claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_OPTIONS]))
+            )
+    best: dict[tuple[int, int], tuple[float, ClaimPair]] = {}
+    for score, pair in pairs:
+        key = (pair.evidence.start, pair.claim.start)
+        if key not in best or best[key][0] < score:
+            best[key] = (score, pair)
+    per_evidence: dict[int, list[tuple[float, ClaimPair]]] = {}
+    for score, pair in best.values():
+        per_evidence.setdefault(pair.evidence.start, []).append((score, pair))
+    chosen = [
+        item for group in per_evidence.values() for item in sorted(group, key=lambda x: -x[0])[:2]
+    ]  # two readings per denial at most: the model picks
+    ranked = sorted(chosen, key=lambda x: -x[0])[:MAX_CLAIM_PAIRS]
+    return [pair for _, pair in sorted(ranked, key=lambda x: (x[1].evidence.start, x[1].claim.start))]
+
+
+def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+    """The pass over an already parsed article (`doc = parse(article.text)`)."""
+    entities = EntityFinder(doc, NameIndex())
+    parties = entities.parties()
+    quotes = scan_quotes(article.text)
+    speakers = SpeakerFinder(doc, quotes, entities, parties)
+    table = _sentences_with_entities(doc)
+    return Candidates(
+        pipeline=pipeline_id(pipeline),
+        parties=tuple(parties),
+        places=tuple(entities.places()),
+        quotes=tuple(quotes),
+        attributions=tuple(speakers.attribute()),
+        outcomes=tuple(_outcomes(table, speakers.bounds)),
+        claims=tuple(_claims(table, speakers, parties)),
+    )
+
+
+def candidates(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+    """Parse and find, in the calling thread (CLI, evals, benchmarks)."""
+    return find_candidates(article, parse(article.text, pipeline), pipeline)
+
+
+async def candidates_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+    """Parse off the event loop, then find (the finders are fast next to the parse)."""
+    doc = await parse_async(article.text, pipeline)
+    return find_candidates(article, doc, pipeline)

@@ -1,0 +1,96 @@
+"""The candidates strategy (code finds, the model judges by number) and its rules-only baseline.
+
+Against the scripted upstream over real HTTP; the model is played by a responder that reads the
+numbered lists out of the request, as a real model would.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeAlias
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from bench.upstream import tool_name
+from tests.support.fake_upstream import FakeUpstream, Reply, tool_call
+from tests.support.scripts import seed_text
+
+Client: TypeAlias = AsyncTestClient[Litestar]
+
+
+def numbered(request: dict[str, Any], prefix: str) -> dict[str, int]:
+    """name -> number of the `P3. Name (...)`-style lines the task showed."""
+    user = request["messages"][-1]["content"]
+    return {m.group(2): int(m.group(1)) for m in re.finditer(rf"^\s*{prefix}(\d+)\. (.+?) \(", user, re.MULTILINE)}
+
+
+def judge(keep: tuple[str, ...], places: tuple[str, ...], fail: str = "") -> Any:
+    def respond(request: dict[str, Any]) -> Reply:
+        name = tool_name(request)
+        if name == fail:
+            return tool_call('{"broken": ')
+        if name == "EntityJudgement":
+            shown, shown_places = numbered(request, "P"), numbered(request, "L")
+            return tool_call(
+                {
+                    "headline": "Talks in Belarus end without result",
+                    "summary": "Russian and Ukrainian delegations met in Belarus.",
+                    "parties": [{"n": shown[k], "kind": "person", "role": "negotiator"} for k in keep if k in shown],
+                    "places": [{"n": shown_places[p], "kind": "country"} for p in places if p in shown_places],
+                }
+            )
+        if name == "SpeakerJudgement":
+            count = request["messages"][-1]["content"].count("quotation: ")
+            return tool_call({"speakers": [{"quote": n, "speaker": 1} for n in range(1, count + 1)]})
+        shown_outcomes = len(re.findall(r"^\s*S\d+\. ", request["messages"][-1]["content"], re.MULTILINE))
+        return tool_call({"outcomes": [{"n": 1, "status": "failed"}] if shown_outcomes else [], "claims": []})
+
+    return respond
+
+
+async def test_rules_make_no_model_call_and_keep_every_span_exact(client: Client, upstream: FakeUpstream) -> None:
+    response = await client.post("/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-rules"})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert upstream.calls == 0 and data["meta"]["attempts"] == 0
+    summary, text = data["summary"], seed_text()
+    assert summary["headline"] and summary["quotes"] and summary["parties"] and summary["locations"]
+    for quote in summary["quotes"]:
+        assert text[quote["start"] : quote["end"]] == quote["text"]
+    names = {n for p in summary["parties"] for n in [p["name"], *p["aliases"]]}
+    assert all(q["speaker"] in names for q in summary["quotes"] if q["speaker"])
+    for party in summary["parties"]:
+        assert all(text[s["start"] : s["end"]] for s in party["mentions"])
+
+
+async def test_the_model_judges_by_number_over_one_shared_prefix(client: Client, upstream: FakeUpstream) -> None:
+    upstream._responder = judge(keep=("Vladimir Medinsky", "Dmitry Peskov"), places=("Belarus",))
+    response = await client.post(
+        "/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-candidates"}
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    summary = data["summary"]
+    kept = [p["name"] for p in summary["parties"]]
+    assert kept[:2] == ["Vladimir Medinsky", "Dmitry Peskov"]
+    assert {p["role"] for p in summary["parties"][:2]} == {"negotiator"}
+    assert [loc["name"] for loc in summary["locations"]] == ["Belarus"]
+    assert summary["headline"] == "Talks in Belarus end without result"
+    assert summary["outcomes"] and summary["outcomes"][0]["status"] == "failed"
+    assert summary["outcomes"][0]["description"] in " ".join(seed_text().split())
+    systems = {r["messages"][0]["content"] for r in upstream.requests}
+    assert len(systems) == 1  # the article is a byte-identical prefix of every call
+    assert 2 <= upstream.calls <= 3 and data["meta"]["incomplete"] == []
+
+
+async def test_a_failed_judgement_falls_back_to_the_rules_and_says_so(client: Client, upstream: FakeUpstream) -> None:
+    upstream._responder = judge(keep=("Dmitry Peskov",), places=(), fail="EntityJudgement")
+    response = await client.post(
+        "/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-candidates"}
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert [i["field"] for i in data["meta"]["incomplete"]] == ["headline", "summary", "parties", "locations"]
+    assert len(data["summary"]["parties"]) > 1 and data["summary"]["locations"]  # the rules' candidates
+    assert data["summary"]["headline"]  # the article's first sentence
