@@ -1,9 +1,9 @@
 """Batch jobs on a real valkey-server with real `summarizer worker` processes, against the fake upstream on loopback.
 
-    python -m bench.batches [--per-worker 48] [--fault-articles 2000]
+    python -m bench.batches [--per-worker 24] [--concurrency 2] [--fault-articles 2000] [--only scaling|faults]
 
 1. Scaling: every upstream call takes a fixed 200 ms; a batch of `per-worker x N` articles is
-   worked by N = 1, 2, 4 worker processes (concurrency 4 each). Prints articles/s and the
+   worked by N = 1, 2, 4 worker processes (concurrency 2 each). Prints articles/s, worker CPU and the
    efficiency against linear scaling from the 1-worker run of the same invocation (target >= 0.8).
 2. Faults: a 2,000-article batch, 10 % of upstream calls faulty (429, 5xx, resets, hangs, HTML,
    truncated or invalid JSON), two workers, one SIGKILLed when half the batch is done. Every
@@ -202,7 +202,7 @@ def faults(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-worker", type=int, default=48)
+    parser.add_argument("--per-worker", type=int, default=24)
     parser.add_argument("--fault-articles", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=2, help="articles at once per worker in the scaling runs")
     parser.add_argument("--only", choices=("scaling", "faults"), default=None)

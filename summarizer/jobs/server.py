@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Self
+from typing import IO
 
 from summarizer.errors import ConfigurationError
-from summarizer.local_model.server import die_with_parent, terminate
+from summarizer.local_model.server import Supervised, die_with_parent, terminate
 
 MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 
@@ -58,7 +58,7 @@ def ping(socket_path: Path, timeout_s: float = 1.0) -> bool:
             return False
 
 
-class QueueServer:
+class QueueServer(Supervised):
     """The embedded valkey-server of one data directory; `url` is what clients connect to."""
 
     def __init__(self, data_dir: Path, start_timeout_s: float = 15.0) -> None:
@@ -142,16 +142,6 @@ class QueueServer:
                 )
             time.sleep(0.01)
 
-    def start(self) -> Self:
-        """Spawn (or join) and wait: for synchronous callers (benchmarks, tests)."""
-        self.spawn()
-        try:
-            self.wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
     def stop(self, grace_s: float = 10.0) -> None:
         """SIGTERM (Valkey flushes its append-only file and exits), SIGKILL after `grace_s`."""
         process, self._process = self._process, None
@@ -160,9 +150,3 @@ class QueueServer:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -62,6 +62,38 @@ def terminate(process: subprocess.Popen[bytes], grace_s: float) -> None:
         process.wait()
 
 
+class Supervised:
+    """A child server we start and stop: `start` is `spawn` + `wait_healthy` (stopping it if that fails).
+
+    `spawn` and `wait_healthy` are separate so the service can fork on its long-lived event-loop
+    thread (PR_SET_PDEATHSIG) and wait on another; the CLI, tests and benchmarks call `start`.
+    """
+
+    def spawn(self) -> None:
+        raise NotImplementedError
+
+    def wait_healthy(self) -> None:
+        raise NotImplementedError
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self.spawn()
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 @dataclass(frozen=True)
 class LlamaServerConfig:
     model: Path
@@ -90,7 +122,7 @@ class LlamaServerConfig:
         return cmd
 
 
-class LlamaServer:
+class LlamaServer(Supervised):
     """One llama.cpp server process; use as a context manager.
 
     `command` replaces the llama.cpp command line (each `{port}` in it becomes the chosen port): tests
@@ -115,16 +147,6 @@ class LlamaServer:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
-
-    def start(self) -> Self:
-        """Spawn and wait until healthy: for synchronous callers (the CLI, benchmarks)."""
-        self.spawn()
-        try:
-            self.wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
     def spawn(self) -> None:
         """Start the child without waiting for it.
@@ -190,9 +212,3 @@ class LlamaServer:
         self._log.close()
         with contextlib.suppress(OSError):
             os.unlink(self._log.name)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
