@@ -1,10 +1,12 @@
-"""Benchmark the embedded model's levers on the seed article, as ratios to a baseline run here.
+"""Benchmark strategies and the embedded model's levers on the seed article, as ratios to a baseline run here.
 
 Each configuration gets a fresh llama.cpp server (so every run starts cold) and summarizes the
-seed once per strategy; the first configuration is the baseline. Wall-clock numbers depend on the
-machine and on what else runs on it: compare the ratios, and only within one run of this script.
+seed; the first configuration (the previous default, grouped@4) is the baseline. Wall-clock numbers
+depend on the machine and on what else runs on it: compare the ratios, and only within one run.
+The NLP pass is timed on its own (parse + candidates, warm pipeline) and shown as a share of the
+candidates strategy's summary time.
 
-    python -m bench.local_model [--repeat N]
+    python -m bench.local_model [--repeat N] [--quick]
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ class Result:
     completion_tokens: int
     quotes: int
     parties: int
+    calls: int
 
 
-async def _summarize(base_url: str, prompt: str, text: str) -> tuple[int, int, int, int]:
+async def _summarize(base_url: str, prompt: str, text: str) -> tuple[int, int, int, int, int]:
     settings = Settings(llm_base_url=base_url, request_deadline_s=1800, llm_timeout_s=900)
     llm = LLMClient(settings, base_url)
     try:
@@ -51,8 +54,14 @@ async def _summarize(base_url: str, prompt: str, text: str) -> tuple[int, int, i
         response = await summarizer.summarize(ArticleIn(text=text), prompt)
     finally:
         await llm.close()
-    usage = response.meta.usage
-    return usage.prompt_tokens, usage.completion_tokens, len(response.summary.quotes), len(response.summary.parties)
+    usage, summary = response.meta.usage, response.summary
+    return (
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        len(summary.quotes),
+        len(summary.parties),
+        response.meta.attempts,
+    )
 
 
 def run_case(case: Case, text: str, repeat: int) -> Result:
@@ -67,30 +76,68 @@ def run_case(case: Case, text: str, repeat: int) -> Result:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=1, help="summaries per configuration (same server)")
+    parser.add_argument("--quick", action="store_true", help="only the baseline and the candidates strategy")
     args = parser.parse_args(argv)
     model = ensure_model(Settings().cache_dir)
     base = LlamaServerConfig(model=model, prompt_cache=False, prompt_lookup_drafts=False)
     cases = [
-        Case("grouped@4 (baseline: the defaults)", "summarize-grouped@4", base),
-        Case("grouped@4, --cache true", "summarize-grouped@4", replace(base, prompt_cache=True)),
-        Case("grouped@4, prompt-lookup drafts", "summarize-grouped@4", replace(base, prompt_lookup_drafts=True)),
-        Case("single@1", "summarize-single@1", base),
+        Case("grouped@4 (baseline: previous default)", "summarize-grouped@4", base),
+        Case("candidates@1", "summarize-candidates@1", base),
     ]
+    if not args.quick:
+        cases += [
+            Case("candidates@1, flash attention on", "summarize-candidates@1", replace(base, flash_attn=True)),
+            Case(
+                "candidates@1, n_batch 1024 / n_ubatch 1024",
+                "summarize-candidates@1",
+                replace(base, n_batch=1024, n_ubatch=1024),
+            ),
+            Case(
+                "candidates@1, n_batch 256 / n_ubatch 256",
+                "summarize-candidates@1",
+                replace(base, n_batch=256, n_ubatch=256),
+            ),
+            Case("grouped@4, prompt-lookup drafts", "summarize-grouped@4", replace(base, prompt_lookup_drafts=True)),
+            Case("single@1", "summarize-single@1", base),
+        ]
     text = SEED.read_text(encoding="utf-8")
+    nlp_seconds = _nlp_pass_seconds(text)
     results = []
     for case in cases:
         result = run_case(case, text, args.repeat)
         results.append(result)
         print(f"  done: {case.label}: {result.seconds:.1f}s", flush=True)
-    baseline = results[0].seconds
-    header = ("s/summary", "ratio", "prompt tok", "compl tok", "quotes", "parties")
-    print(f"\n{'configuration':40} " + " ".join(f"{h:>10}" for h in header))
+    first = results[0]
+    tokens = first.prompt_tokens + first.completion_tokens
+    header = ("s/summary", "time ratio", "prompt tok", "compl tok", "tok ratio", "calls", "quotes", "parties")
+    print(f"\n{'configuration':44} " + " ".join(f"{h:>10}" for h in header))
     for r in results:
         print(
-            f"{r.case.label:40} {r.seconds:10.1f} {r.seconds / baseline:10.2f} {r.prompt_tokens:10d} "
-            f"{r.completion_tokens:10d} {r.quotes:10d} {r.parties:10d}"
+            f"{r.case.label:44} {r.seconds:10.1f} {r.seconds / first.seconds:10.2f} {r.prompt_tokens:10d} "
+            f"{r.completion_tokens:10d} {(r.prompt_tokens + r.completion_tokens) / tokens:10.2f} {r.calls:10d} "
+            f"{r.quotes:10d} {r.parties:10d}"
         )
+    candidates = next(r for r in results if r.case.prompt == "summarize-candidates@1")
+    print(
+        f"\nNLP pass (parse + candidates, warm): {nlp_seconds * 1000:.0f} ms = "
+        f"{nlp_seconds / candidates.seconds:.1%} of the candidates@1 summary"
+    )
     return 0
+
+
+def _nlp_pass_seconds(text: str, repeat: int = 5) -> float:
+    """Median time of the deterministic pass once its pipeline is loaded (loading happens once per process)."""
+    from summarizer.grounding import Article
+    from summarizer.text.candidates import candidates
+
+    article = Article(text)
+    candidates(article)  # load the pipeline
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        candidates(article)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ SPARSE_ANSWERS: dict[str, dict[str, Any]] = {
     "QuoteAttributions": {"attributions": []},
     "SummaryExtraction": {"headline": "An article", "summary": "A short summary.", "parties": [], "outcomes": []},
     "EntityJudgement": {"headline": "An article", "summary": "A short summary.", "parties": []},
-    "SpeakerJudgement": {"speakers": []},
     "EventJudgement": {"outcomes": []},
 }
 

@@ -24,7 +24,7 @@ Strategy = Literal["single", "grouped", "candidates", "rules"]
 STRATEGY_TASKS: dict[str, set[str]] = {
     "single": {"summary"},
     "grouped": {"entities", "events", "quotes"},
-    "candidates": {"entities", "speakers", "events"},
+    "candidates": {"entities", "events"},
     "rules": set(),
 }
 # The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions

@@ -26,7 +26,8 @@ from summarizer.logs import client_id, request_id
 from summarizer.metrics import Metrics
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
-from summarizer.pipeline.strategies import Run, strategies
+from summarizer.pipeline.run import Run
+from summarizer.pipeline.strategies import STRATEGIES
 from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
 from summarizer.schemas import (
     SCHEMA_VERSION,
@@ -101,7 +102,7 @@ class Summarizer:
             grounded = Article(article.text)
             run = Run(self.llm, prompt, grounded, variables, ledger, nlp_pipeline=self.settings.nlp_pipeline)
             with call_scope(scope):
-                draft = await strategies()[prompt.meta.strategy](run)
+                draft = await STRATEGIES[prompt.meta.strategy](run)
             if (run.asked and not run.answered) or (require_complete and ledger.failures):
                 raise _unfinished(ledger, scope)
             if leaked := leaked_instructions(draft, _instructions(prompt), grounded):
@@ -232,3 +233,10 @@ def _outcome(error: BaseException | None) -> str:
 
 def _usage(usage: Usage) -> UsageInfo:
     return UsageInfo(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+
+
+def build_summarizer(
+    settings: Settings, llm: LLMClient, prompts: PromptLibrary | None = None, metrics: Metrics | None = None
+) -> Summarizer:
+    """The one place a `Summarizer` is put together (app lifespan, CLI, eval runner, workers)."""
+    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics)

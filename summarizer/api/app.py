@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -16,12 +15,11 @@ from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
 from summarizer.jobs.runtime import open_batches
-from summarizer.llm import LLMClient
-from summarizer.local_model.runtime import local_server
 from summarizer.metrics import Metrics
 from summarizer.prompts import PromptLibrary
 from summarizer.ratelimit import store_for
-from summarizer.service import Summarizer
+from summarizer.runtime import open_upstream
+from summarizer.service import build_summarizer
 from summarizer.settings import Settings
 
 
@@ -44,18 +42,9 @@ def create_app(settings: Settings) -> Litestar:
         # or one of the closes raises.
         async with AsyncExitStack() as stack:
             stack.push_async_callback(rate_limits.close)
-            if settings.uses_local_model:
-                server = await asyncio.to_thread(local_server, settings)  # may download the model first
-                server.spawn()  # on the loop thread, which lives as long as the service (see LlamaServer.spawn)
-                stack.push_async_callback(asyncio.to_thread, server.stop)
-                await asyncio.to_thread(server.wait_healthy)
-                base_url = server.base_url
-            else:
-                assert settings.llm_base_url is not None
-                base_url = settings.llm_base_url
-            llm = LLMClient(settings, base_url)
-            stack.push_async_callback(llm.close)
-            app.state.summarizer = Summarizer(settings, llm, prompts, metrics)
+            # The local model is forked here, on the loop thread, which lives as long as the service.
+            upstream = await stack.enter_async_context(open_upstream(settings))
+            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics)
             app.state.metrics = metrics
             app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
             yield

@@ -7,7 +7,9 @@ re-scoring anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -34,9 +36,12 @@ class RunScores(BaseModel):
 
 
 def aggregate(scores: Sequence[ArticleScore], config: ScoringConfig, meta: dict[str, Any] | None = None) -> RunScores:
+    """Averages over the articles whose gold covers each field; a field no gold covers is left out."""
     fields = {}
     for name in FIELDS:
-        per_article = [s.fields[name].counts for s in scores]
+        per_article = [s.fields[name].counts for s in scores if name in s.fields]
+        if not per_article:
+            continue
         total, prf = micro(per_article)
         fields[name] = FieldSummary(counts=total, micro=prf, macro=macro(per_article))
     return RunScores(
@@ -54,6 +59,10 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in counts.items())
+
+
 def table(run: RunScores, title: str = "per-field scores") -> Table:
     grid = Table(title=title)
     for column in ("field", "P micro", "R micro", "F1 micro", "P macro", "R macro", "F1 macro", "tp", "fp", "fn"):
@@ -66,21 +75,70 @@ def table(run: RunScores, title: str = "per-field scores") -> Table:
             *(_pct(v) for v in ((m.precision, m.recall, m.f1) if m else (None, None, None))),
             *(str(v) for v in (field.counts.tp, field.counts.fp, field.counts.fn)),
         )
+    state = health(run)
     grid.caption = (
         f"speaker accuracy {_pct(run.speaker_accuracy)} · fabricated quotes {_pct(run.fabricated_rate)} · "
-        f"outcome status accuracy {_pct(run.status_accuracy)} · {len(run.articles)} articles"
+        f"outcome status accuracy {_pct(run.status_accuracy)} · {len(run.articles)} articles · "
+        f"errors: {state['errors']}"
+        + "".join(f" · {key}: {_counts(state[key])}" for key in ("incomplete", "dropped") if state[key])
     )
     return grid
 
 
-def headline(run: RunScores) -> dict[str, float | None]:
-    """The numbers a script wants: micro F1 per field plus the quote rates."""
-    line: dict[str, float | None] = {f"{name}_f1": round(f.micro.f1, 4) for name, f in run.fields.items()}
+def tally(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for one in counts:
+        total.update(one)
+    return dict(sorted(total.items()))
+
+
+def health(run: RunScores) -> dict[str, Any]:
+    """What went wrong besides the scores: failed articles, incomplete groups and dropped items per field."""
+    return {
+        "errors": sum(a.error is not None for a in run.articles),
+        "incomplete": tally(Counter(g.field for g in a.incomplete) for a in run.articles),
+        "dropped": tally(a.dropped for a in run.articles),
+    }
+
+
+def headline(run: RunScores) -> dict[str, Any]:
+    """The numbers a script wants: micro F1 per field, the quote rates, and the run's health."""
+    line: dict[str, Any] = {f"{name}_f1": round(f.micro.f1, 4) for name, f in run.fields.items()}
     line["speaker_accuracy"] = run.speaker_accuracy
     line["fabricated_rate"] = run.fabricated_rate
     line["articles"] = len(run.articles)
-    return line
+    return {**line, **health(run)}
 
 
 def headline_json(run: RunScores) -> str:
     return json.dumps(headline(run), separators=(",", ":"))
+
+
+class Spread(BaseModel):
+    """One metric over the repeats of `eval run --repeat K`."""
+
+    values: list[float]
+    mean: float
+    stdev: float
+    low: float
+    high: float
+
+
+def variance(runs: Sequence[RunScores]) -> dict[str, Spread]:
+    """Micro F1 per field and speaker accuracy across repeated runs: how much the model alone moves them."""
+    metrics: dict[str, list[float]] = {}
+    for run in runs:
+        for name, field in run.fields.items():
+            metrics.setdefault(f"{name}_f1", []).append(field.micro.f1)
+        if run.speaker_accuracy is not None:
+            metrics.setdefault("speaker_accuracy", []).append(run.speaker_accuracy)
+    return {
+        name: Spread(
+            values=[round(v, 4) for v in values],
+            mean=statistics.fmean(values),
+            stdev=statistics.stdev(values) if len(values) > 1 else 0.0,
+            low=min(values),
+            high=max(values),
+        )
+        for name, values in metrics.items()
+    }

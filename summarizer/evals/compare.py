@@ -2,7 +2,12 @@
 
 Articles differ far more than prompts do, so both runs are resampled with the *same* article draws
 (paired); the interval is then about the prompt, not about which articles happened to be in the set.
-A field regresses when B is worse than A by more than the margin and the interval excludes zero.
+A field regresses when B is worse than A by more than the margin and the interval excludes zero, or
+when the fall is at least twice the margin whatever the interval says: with one or two scoring
+articles the interval always touches zero, and a field falling from 0.47 to 0 is not noise.
+
+Only articles both runs scored are paired; the ones present in one run only, and each run's failed
+articles, are reported beside the deltas (the CLI fails on them unless told otherwise).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pydantic import BaseModel
 from summarizer.errors import ConfigurationError
 from summarizer.evals.aggregate import RunScores
 from summarizer.evals.config import CompareConfig
-from summarizer.evals.scoring import ArticleScore
+from summarizer.evals.scoring import FIELDS, ArticleScore
 
 Array = NDArray[np.float64]
 
@@ -46,9 +51,10 @@ Metric = Callable[[list[ArticleScore]], list[Array]]
 
 def _metrics() -> dict[str, tuple[Metric, Callable[..., Array], bool]]:
     def counts(field: str) -> Metric:
-        return lambda arts: [
-            np.array([getattr(a.fields[field].counts, k) for a in arts], dtype=float) for k in ("tp", "fp", "fn")
-        ]
+        def value(a: ArticleScore, key: str) -> int:
+            return getattr(a.fields[field].counts, key) if field in a.fields else 0  # not labelled: no counts
+
+        return lambda arts: [np.array([value(a, k) for a in arts], dtype=float) for k in ("tp", "fp", "fn")]
 
     def ratio(name: str) -> Metric:
         return lambda arts: [
@@ -56,23 +62,55 @@ def _metrics() -> dict[str, tuple[Metric, Callable[..., Array], bool]]:
         ]
 
     table: dict[str, tuple[Metric, Callable[..., Array], bool]] = {}
-    for field in ("parties", "locations", "outcomes", "quotes", "contested_claims"):
+    for field in FIELDS:
         table[f"{field} F1"] = (counts(field), _f1, True)
     table["speaker accuracy"] = (ratio("speaker"), _rate, True)
     table["fabricated rate"] = (ratio("fabricated"), _rate, False)
     return table
 
 
-def compare(a: RunScores, b: RunScores, config: CompareConfig) -> list[Delta]:
+class Comparison(BaseModel):
+    deltas: list[Delta]
+    only_a: list[str]
+    only_b: list[str]
+    failed_a: list[str]
+    failed_b: list[str]
+
+    @property
+    def regressed(self) -> list[str]:
+        return [d.metric for d in self.deltas if d.regressed]
+
+
+def failed(run: RunScores) -> list[str]:
+    """Articles the run has no answer for (older scores.json files list them only in meta.errors)."""
+    errors = run.meta.get("errors")
+    listed = set(errors) if isinstance(errors, dict) else set()
+    return sorted(listed | {s.article for s in run.articles if s.error is not None})
+
+
+def compare(a: RunScores, b: RunScores, config: CompareConfig) -> Comparison:
     by_a = {s.article: s for s in a.articles}
     by_b = {s.article: s for s in b.articles}
     common = sorted(set(by_a) & set(by_b))
     if not common:
         raise ConfigurationError("the two runs share no articles")
-    arts_a, arts_b = [by_a[s] for s in common], [by_b[s] for s in common]
+    return Comparison(
+        deltas=_deltas([by_a[s] for s in common], [by_b[s] for s in common], set(a.fields) | set(b.fields), config),
+        only_a=sorted(set(by_a) - set(by_b)),
+        only_b=sorted(set(by_b) - set(by_a)),
+        failed_a=failed(a),
+        failed_b=failed(b),
+    )
+
+
+def _deltas(
+    arts_a: list[ArticleScore], arts_b: list[ArticleScore], labelled: set[str], config: CompareConfig
+) -> list[Delta]:
+    """Paired deltas over the same articles (`arts_a[i]` and `arts_b[i]` are one article)."""
+    n = len(arts_a)
     rng = np.random.default_rng(config.seed)
-    draws = rng.integers(0, len(common), size=(config.resamples, len(common)))
-    wanted = {f"{f} F1" for f in config.fields} | {"speaker accuracy", "fabricated rate"}
+    draws = rng.integers(0, n, size=(config.resamples, n))
+    wanted = {f"{f} F1" for f in config.fields if f in labelled} | {"speaker accuracy", "fabricated rate"}
     deltas = []
     for name, (extract, score, higher_is_better) in _metrics().items():
         if name not in wanted:
@@ -92,7 +130,8 @@ def compare(a: RunScores, b: RunScores, config: CompareConfig) -> list[Delta]:
         deltas.append(
             Delta(
                 metric=name, a=point_a, b=point_b, delta=delta, low=low, high=high,
-                higher_is_better=higher_is_better, regressed=worse > config.margin and excludes_zero,
+                higher_is_better=higher_is_better,
+                regressed=worse > config.margin and (excludes_zero or worse >= 2 * config.margin),
             )
         )  # fmt: skip
     return deltas

@@ -22,7 +22,7 @@ class CompareConfig(_Strict):
     margin: float = Field(default=0.05, ge=0, description="F1 drop tolerated before `compare` fails.")
     resamples: int = Field(default=2000, ge=100)
     seed: int = 20240601
-    fields: list[str] = Field(default_factory=lambda: list(FIELDS))
+    fields: list[str] = Field(default_factory=lambda: list[str](FIELDS))
 
 
 class Gate(_Strict):

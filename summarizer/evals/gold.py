@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,6 +21,8 @@ from summarizer.grounding import Article
 from summarizer.schemas import OutcomeStatus, PartyKind
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../gold.schema.json"
+FieldName = Literal["parties", "locations", "outcomes", "quotes", "contested_claims"]
+FIELDS: tuple[FieldName, ...] = ("parties", "locations", "outcomes", "quotes", "contested_claims")
 
 
 class GoldError(ConfigurationError):
@@ -58,8 +61,15 @@ class GoldQuote(_Gold):
 
 
 class GoldClaim(_Gold):
-    claim: str = Field(min_length=1)
-    claimant: str = Field(min_length=1)
+    claim: str = Field(min_length=1, description="The claim, in one plain sentence.")
+    claim_aliases: list[str] = Field(
+        default_factory=list, description="Other faithful wordings of the same claim a prediction may use."
+    )
+    claimant: str | None = Field(
+        min_length=1,
+        description="Who makes the claim; a predicted claim matches only with this claimant. "
+        "null: the article names no source, any claimant is accepted.",
+    )
     disputed_by: list[str] = Field(default_factory=list)
     evidence: str = ""
 
@@ -71,6 +81,17 @@ class GoldFile(BaseModel):
 
     article: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Slug of evals/articles/<slug>.txt.")
     article_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the article file's bytes.")
+    fields: list[FieldName] = Field(
+        default_factory=lambda: list(FIELDS),
+        min_length=1,
+        description="The fields this gold file labels (default: all). Only these are scored; e.g. a quotes-only "
+        "file says nothing about parties, so a predicted party is neither right nor wrong there.",
+    )
+    summary: str | None = Field(
+        default=None,
+        description="A reference summary a careful reader would write: shown beside the prediction's headline and "
+        "summary in the HTML report, never scored.",
+    )
     parties: list[GoldParty] = Field(default_factory=list)
     locations: list[GoldLocation] = Field(default_factory=list)
     outcomes: list[GoldOutcome] = Field(default_factory=list)
@@ -101,11 +122,62 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
 
 
+def _scalars(node: yaml.Node, where: tuple[int | str, ...] = ()) -> Iterator[tuple[tuple[int | str, ...], yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(value, (*where, str(key.value)))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _scalars(item, (*where, index))
+    elif isinstance(node, yaml.ScalarNode):
+        yield where, node
+
+
+def _written(source: str, node: yaml.Node) -> str | None:
+    """The scalar as written in the file, quotes undone where that is exact; None for double-quoted escapes."""
+    written = source[node.start_mark.index : node.end_mark.index]
+    style = getattr(node, "style", None)
+    if style == "'":
+        return written[1:-1].replace("''", "'")
+    if style == '"':
+        return None if "\\" in written else written[1:-1]
+    return written if style is None else None
+
+
+def check_round_trip(source: str, path: Path) -> None:
+    """Every plain value must be the whole of what the file says there.
+
+    YAML silently ends an unquoted value at ` #` (the rest becomes a comment) and fails or splits it at
+    `: `; `description: The #IStandWithAhmed hashtag` loads as "The". So each parsed string must
+    appear verbatim where it was written, and nothing but a comment-free line end may follow it.
+    """
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise GoldError(f"{path}: unreadable YAML: {exc}") from exc
+    if root is None:
+        return
+    lines = source.splitlines()
+    for where, node in _scalars(root):
+        rest = lines[node.end_mark.line][node.end_mark.column :] if node.end_mark.line < len(lines) else ""
+        written = _written(source, node)
+        folded = " ".join(str(node.value).split())
+        plain_string = getattr(node, "style", None) is None and node.tag == "tag:yaml.org,2002:str"
+        cut = plain_string and rest[:1].isspace() and rest.lstrip().startswith("#")
+        if cut or (written is not None and " ".join(written.split()) != folded):
+            raise GoldError(
+                f"{path}: field {_field(where)} (line {node.start_mark.line + 1}): YAML reads only {node.value!r}; "
+                "quote the value (a ' #' starts a comment, ': ' a mapping)"
+            )
+
+
 def load_case(path: Path, articles_dir: Path) -> GoldCase:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        source = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(source)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GoldError(f"{path}: unreadable YAML: {exc}") from exc
+    check_round_trip(source, path)
     try:
         gold = GoldFile.model_validate(raw)
     except ValidationError as exc:

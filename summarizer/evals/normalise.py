@@ -23,8 +23,10 @@ STOPWORDS = frozenset(
         *("a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or", "but"),
         *("is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "this", "it", "its", "as"),
         *("into", "over", "after", "before", "than", "their", "his", "her", "they", "he", "she", "which", "who"),
+        *("will", "would", "shall", "should", "can", "could", "might", "do", "does", "did"),
     }
 )
+_SUFFIXES = ("ing", "ed", "es", "s")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -47,3 +49,16 @@ def content_words(text: str) -> str:
     """A sentence reduced to the words that carry its meaning, for fuzzy comparison of paraphrases."""
     words = [w for w in plain(text).split() if w not in STOPWORDS]
     return " ".join(words) or plain(text)
+
+
+def stem(word: str) -> str:
+    """A crude English stem ("reopens", "reopened", "reopening" -> "reopen"), enough for paraphrase overlap."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> list[str]:
+    """The stemmed content words of a sentence, in order."""
+    return [stem(w) for w in plain(text).split() if w not in STOPWORDS]

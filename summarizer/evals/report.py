@@ -1,21 +1,26 @@
 """Human-readable reports of a run: `report.md` for a quick read, `report.html` to see each article.
 
-The HTML puts every article's misses and false positives next to its text, with predicted spans
-highlighted (quotes by their offsets, parties and locations by their mentions), so a prompt engineer
-can see at a glance what the model picked up and what it invented.
+The HTML opens with an index of per-article F1 ("n/a" where there was nothing to find, "not labelled"
+where the gold file does not cover the field), then puts every article's text beside what was scored:
+predicted spans highlighted (quotes by their offsets, parties and locations by their mentions), missed
+gold quotes outlined in the text, the predicted headline and summary beside the gold summary, every
+matched quote with its predicted and gold speaker (wrong ones marked), and what the service said
+about its own answer (incomplete groups, dropped and coerced items).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
 from jinja2 import Environment
 from markupsafe import Markup
 
-from summarizer.evals.aggregate import RunScores, headline
-from summarizer.evals.scoring import FIELDS
+from summarizer.evals.aggregate import RunScores, headline, health
+from summarizer.evals.gold import GoldCase
+from summarizer.evals.scoring import FIELDS, ArticleScore
+from summarizer.grounding import Article
 from summarizer.schemas import Summary
 
 
@@ -45,7 +50,7 @@ def markdown(run: RunScores) -> str:
         "|---|" + "---:|" * (len(FIELDS) + 1),
     ]
     for article in run.articles:
-        cells = [_f(article.fields[f].counts.f1) if not article.fields[f].counts.empty else "—" for f in FIELDS]
+        cells = [f1_cell(article, f) for f in FIELDS]
         lines.append(f"| {article.article} | " + " | ".join(cells) + f" | {article.fabricated.hits} |")
     errors = run.meta.get("errors") or {}
     if errors:
@@ -54,7 +59,9 @@ def markdown(run: RunScores) -> str:
     for article in run.articles:
         lines += ["", f"## {article.article}", ""]
         for name in FIELDS:
-            result = article.fields[name]
+            result = article.fields.get(name)
+            if result is None:  # the gold does not cover this field (`fields:`)
+                continue
             if result.misses:
                 lines.append(f"- **{name}** missed: " + "; ".join(f"“{m}”" for m in result.misses))
             if result.false_positives:
@@ -71,8 +78,16 @@ class _Mark:
     label: str
 
 
-def _marks(summary: Summary) -> list[_Mark]:
-    found = [_Mark(q.start, q.end, "quote", f"quote · {q.speaker}") for q in summary.quotes if q.end > q.start]
+def _marks(summary: Summary, missed: Sequence[str], text: str) -> list[_Mark]:
+    found = [
+        _Mark(q.start, q.end, "quote", f"quote · {q.speaker or 'speaker unknown'}")
+        for q in summary.quotes
+        if q.end > q.start
+    ]
+    article = Article(text)
+    for quote in missed:
+        if (span := article.locate(quote)) is not None:
+            found.append(_Mark(span.start, span.end, "missed", "missed gold quote"))
     found += [_Mark(s.start, s.end, "party", f"party · {p.name}") for p in summary.parties for s in p.mentions]
     found += [
         _Mark(s.start, s.end, "location", f"location · {loc.name}") for loc in summary.locations for s in loc.mentions
@@ -80,11 +95,14 @@ def _marks(summary: Summary) -> list[_Mark]:
     return found
 
 
-def highlighted(text: str, summary: Summary) -> Markup:
-    """The article as HTML with predicted spans wrapped in <mark>; quotes win where spans overlap."""
-    order = {"quote": 0, "party": 1, "location": 2}
+def highlighted(text: str, summary: Summary, missed: Sequence[str] = ()) -> Markup:
+    """The article as HTML with predicted spans and missed gold quotes wrapped in <mark>.
+
+    Where spans overlap, quotes win over missed quotes, and those over party and place mentions.
+    """
+    order = {"quote": 0, "missed": 1, "party": 2, "location": 3}
     chosen: list[_Mark] = []
-    for mark in sorted(_marks(summary), key=lambda m: (order[m.kind], m.start)):
+    for mark in sorted(_marks(summary, missed, text), key=lambda m: (order[m.kind], m.start)):
         if 0 <= mark.start < mark.end <= len(text) and not any(
             m.start < mark.end and mark.start < m.end for m in chosen
         ):
@@ -99,6 +117,14 @@ def highlighted(text: str, summary: Summary) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every piece of text was escaped above
 
 
+def f1_cell(score: ArticleScore, field: str) -> str:
+    """An article's F1 for a field: "n/a" when there was nothing to find and nothing was predicted."""
+    if field not in score.fields:
+        return "not labelled"
+    counts = score.fields[field].counts
+    return "n/a" if counts.empty else f"{counts.f1:.2f}"
+
+
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Eval {{ meta.prompt }}</title>
 <style>
@@ -107,8 +133,11 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-
 td:first-child,th:first-child{text-align:left}
 .case{display:grid;grid-template-columns:3fr 2fr;gap:1.5em;border-top:2px solid #444;margin-top:2em;padding-top:.5em}
 .text{white-space:pre-wrap;font-family:Georgia,serif;max-height:40em;overflow:auto}
+.gist{display:grid;grid-template-columns:1fr 1fr;gap:1em;background:#f6f6f6;padding:.5em}
 mark.quote{background:#ffe08a}mark.party{background:#b9e4ff}mark.location{background:#c8f2c2}
-.miss{color:#a40000}.fp{color:#8a4b00}.err{color:#a40000;font-weight:bold}li{margin:.2em 0}
+mark.missed{background:none;outline:2px dashed #c00}
+.miss{color:#a40000}.fp{color:#8a4b00}.err{color:#a40000;font-weight:bold}.wrong{color:#a40000}
+.flag{color:#8a4b00}li{margin:.2em 0}
 </style></head><body>
 <h1>Eval: {{ meta.prompt }} · {{ meta.model }}</h1>
 <p>{% for k, v in meta.items() if k != "errors" %}{{ k }}: {{ v }}{{ " · " if not loop.last }}{% endfor %}</p>
@@ -117,18 +146,42 @@ mark.quote{background:#ffe08a}mark.party{background:#b9e4ff}mark.location{backgr
 <td>{{ "%.2f"|format(f.micro.recall) }}</td><td>{{ "%.2f"|format(f.micro.f1) }}</td>
 <td>{{ "%.2f"|format(f.macro.f1) if f.macro else "—" }}</td><td>{{ f.counts.tp }}</td><td>{{ f.counts.fp }}</td>
 <td>{{ f.counts.fn }}</td></tr>{% endfor %}</table>
-<p>Speaker accuracy {{ fmt(run.speaker_accuracy) }} · fabricated-quote rate {{ fmt(run.fabricated_rate) }}.
-Highlights: <mark class="quote">quote</mark> <mark class="party">party</mark>
-<mark class="location">location</mark>.</p>
-{% for a in run.articles %}<section class="case" id="{{ a.article }}">
-<div><h2>{{ a.article }}</h2>{% if errors.get(a.article) %}<p class="err">{{ errors[a.article] }}</p>{% endif %}
+<p>Speaker accuracy {{ fmt(run.speaker_accuracy) }} · fabricated-quote rate {{ fmt(run.fabricated_rate) }} ·
+errors: {{ health.errors }}{% for key in ("incomplete", "dropped") if health[key] %} · {{ key }}:
+{% for f, n in health[key].items() %}{{ f }} {{ n }}{{ ", " if not loop.last }}{% endfor %}{% endfor %}.
+Highlights: <mark class="quote">quote</mark> <mark class="missed">missed gold quote</mark>
+<mark class="party">party</mark> <mark class="location">location</mark>.</p>
+<h2>Articles</h2>
+<table id="index"><tr><th>article</th>{% for f in fields %}<th>{{ f }}</th>{% endfor %}<th>speakers</th>
+<th>fabricated</th><th>problems</th></tr>
+{% for a in run.articles %}<tr><td><a href="#{{ a.article }}">{{ a.article }}</a></td>
+{% for f in fields %}<td>{{ f1(a, f) }}</td>{% endfor %}<td>{{ a.speaker.hits }}/{{ a.speaker.total }}</td>
+<td>{{ a.fabricated.hits }}</td><td class="err">{{ "error" if a.error }}{{ " incomplete" if a.incomplete }}</td></tr>
+{% endfor %}</table>
+{% for a in run.articles %}{% set s = summaries[a.article] %}<section class="case" id="{{ a.article }}">
+<div><h2>{{ a.article }}</h2>
+{% if a.error or errors.get(a.article) %}<p class="err">error: {{ a.error or errors[a.article] }}</p>{% endif %}
+{% if a.incomplete %}<p class="err">incomplete: {% for g in a.incomplete %}{{ g.field }}{% if g.reason %}
+({{ g.reason }}){% endif %}{{ ", " if not loop.last }}{% endfor %}</p>{% endif %}
+{% if a.dropped or a.coerced %}<p class="flag">{% if a.dropped %}dropped: {% for f, n in a.dropped.items() %}{{ f }}
+{{ n }}{{ ", " if not loop.last }}{% endfor %}{% endif %}{% if a.coerced %} · coerced: {% for f, n in a.coerced.items()
+%}{{ f }} {{ n }}{{ ", " if not loop.last }}{% endfor %}{% endif %}</p>{% endif %}
+<div class="gist"><div><h3>predicted</h3><p><b class="headline">{{ s.headline or "(no headline)" }}</b></p>
+<p class="summary">{{ s.summary or "(no summary)" }}</p></div><div><h3>gold</h3>
+{% if gold[a.article].summary %}<p class="gold-summary">{{ gold[a.article].summary }}</p>{% elif
+gold[a.article].outcomes %}<ul class="gold-summary">{% for o in gold[a.article].outcomes %}<li>{{ o.description }}</li>
+{% endfor %}</ul>{% else %}<p class="gold-summary">(no gold summary)</p>{% endif %}</div></div>
 <div class="text">{{ texts[a.article] }}</div></div>
-<div>{% for name, r in a.fields.items() %}<h3>{{ name }} <small>F1 {{ "%.2f"|format(r.counts.f1) }}
-(tp {{ r.counts.tp }}, fp {{ r.counts.fp }}, fn {{ r.counts.fn }})</small></h3><ul>
+<div>{% for name in fields %}{% set r = a.fields.get(name) %}<h3>{{ name }} <small>F1 {{ f1(a, name) }}
+{% if r %}(tp {{ r.counts.tp }}, fp {{ r.counts.fp }}, fn {{ r.counts.fn }}){% endif %}</small></h3>
+{% if r %}<ul class="{{ name }}">
 {% for m in r.misses %}<li class="miss">missed: {{ m }}</li>{% endfor %}
 {% for p in r.false_positives %}<li class="fp">false positive: {{ p }}</li>{% endfor %}
-{% for p, g in r.matches %}<li>✓ {{ p }}{% if p != g %} ≈ {{ g }}{% endif %}</li>{% endfor %}
-</ul>{% endfor %}
+{% if name == "quotes" %}{% for q in a.speakers %}<li class="{{ 'said' if q.right else 'said wrong' }}">✓ {{ q.text }}
+<br><small>speaker: {{ q.predicted or "unknown" }}{% if not q.right %} ✗ (gold: {{ q.gold }}){% endif %}
+{% if q.optional %} · optional{% endif %}</small></li>{% endfor %}
+{% else %}{% for p, g in r.matches %}<li>✓ {{ p }}{% if p != g %} ≈ {{ g }}{% endif %}</li>{% endfor %}{% endif %}
+</ul>{% endif %}{% endfor %}
 <p>Speakers right {{ a.speaker.hits }}/{{ a.speaker.total }} ·
 fabricated quotes {{ a.fabricated.hits }}/{{ a.fabricated.total }}</p>
 </div></section>{% endfor %}
@@ -138,8 +191,14 @@ fabricated quotes {{ a.fabricated.hits }}/{{ a.fabricated.total }}</p>
 _ENV = Environment(autoescape=True)
 
 
-def html(run: RunScores, texts: Mapping[str, str], summaries: Mapping[str, Summary]) -> str:
-    marked = {slug: highlighted(texts[slug], summaries[slug]) for slug in texts}
+def html(run: RunScores, cases: Sequence[GoldCase], summaries: Mapping[str, Summary]) -> str:
+    by_slug = {case.slug: case for case in cases}
+    missed = {a.article: a.fields["quotes"].misses if "quotes" in a.fields else [] for a in run.articles}
+    marked = {
+        a.article: highlighted(by_slug[a.article].text, summaries[a.article], missed[a.article]) for a in run.articles
+    }
     return _ENV.from_string(_PAGE).render(
-        run=run, meta=run.meta, errors=run.meta.get("errors") or {}, texts=marked, fmt=_f
-    )
+        run=run, meta=run.meta, errors=run.meta.get("errors") or {}, texts=marked, fmt=_f, f1=f1_cell,
+        fields=FIELDS, summaries=summaries, gold={slug: case.gold for slug, case in by_slug.items()},
+        health=health(run),
+    )  # fmt: skip

@@ -7,7 +7,7 @@ must not look better than one that answers it badly.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,46 @@ from summarizer.errors import InputError
 from summarizer.evals import report
 from summarizer.evals.aggregate import RunScores, aggregate, headline_json, table
 from summarizer.evals.gold import GoldCase
+from summarizer.evals.predictions import read_predictions
 from summarizer.evals.runner import CaseOutput
-from summarizer.evals.scoring import ScoringConfig, SemanticJudge, score_article
+from summarizer.evals.scoring import ArticleScore, Incomplete, ScoringConfig, SemanticJudge, score_article
 from summarizer.schemas import Summary
 
 SCORES = "scores.json"
+
+
+def _counted(items: object) -> dict[str, int]:
+    """`[{"field": f, "count": n, ...}]` from a response's meta as `{f: n}`; anything else as nothing."""
+    found: dict[str, int] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("field"), str):
+            found[item["field"]] = found.get(item["field"], 0) + int(item.get("count") or 0)
+    return found
+
+
+def annotate(score: ArticleScore, output: CaseOutput | None) -> ArticleScore:
+    """Add what the answer said about itself: its error, or its incomplete groups and dropped/coerced items.
+
+    Read from the response's meta as plain data, so recordings made before the service reported them
+    (no `incomplete`, `dropped`, `coerced`) are simply clean.
+    """
+    if output is None:
+        return score
+    if output.response is None:
+        return score.model_copy(update={"error": output.error or "no answer"})
+    meta = output.response.meta.model_dump(mode="json")
+    groups = meta.get("incomplete")
+    incomplete = [
+        Incomplete(field=str(g.get("field")), reason=str(g.get("reason") or ""))
+        for g in (groups if isinstance(groups, list) else [])
+        if isinstance(g, dict)
+    ]
+    update = {
+        "incomplete": incomplete,
+        "dropped": _counted(meta.get("dropped")),
+        "coerced": _counted(meta.get("coerced")),
+    }
+    return score.model_copy(update=update)
 
 
 def score_all(
@@ -30,9 +65,13 @@ def score_all(
     config: ScoringConfig,
     meta: dict[str, Any] | None = None,
     judge: SemanticJudge | None = None,
+    outputs: Mapping[str, CaseOutput] | None = None,
 ) -> tuple[RunScores, dict[str, Summary]]:
     filled = {c.slug: summaries.get(c.slug) or Summary.model_construct(headline="", summary="") for c in cases}
-    scores = [score_article(case, filled[case.slug], config, judge) for case in cases]
+    scores = [
+        annotate(score_article(case, filled[case.slug], config, judge), (outputs or {}).get(case.slug))
+        for case in cases
+    ]
     return aggregate(scores, config, meta), filled
 
 
@@ -45,15 +84,21 @@ def write_results(
     config: ScoringConfig,
 ) -> RunScores:
     summaries = {slug: o.response.summary if o.response else None for slug, o in outputs.items()}
-    run, filled = score_all(cases, summaries, config, meta)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / SCORES).write_text(run.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    run, filled = score_all(cases, summaries, config, meta, outputs=outputs)
+    write_scores(run_dir, run)
     (run_dir / "report.md").write_text(report.markdown(run), encoding="utf-8")
-    texts = {case.slug: case.text for case in cases}
-    (run_dir / "report.html").write_text(report.html(run, texts, filled), encoding="utf-8")
+    (run_dir / "report.html").write_text(report.html(run, cases, filled), encoding="utf-8")
     console.print(table(run, title=f"{meta.get('prompt', '')} · {run_dir}"))
     print(headline_json(run))
     return run
+
+
+def write_scores(folder: Path, run: RunScores) -> Path:
+    """`folder/scores.json`: every article's counts, what `eval compare` reads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SCORES
+    path.write_text(run.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def load_scores(run_dir: Path) -> RunScores:
@@ -62,3 +107,17 @@ def load_scores(run_dir: Path) -> RunScores:
         return RunScores.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: not a run's scores: {exc}") from exc
+
+
+def run_scores(path: Path, cases: Callable[[], list[GoldCase]], config: ScoringConfig) -> RunScores:
+    """A run's scores from a run directory or its `scores.json`, or, for a folder of predictions (such as
+    `evals/recorded/<prompt>/`) that has none, scored now against `cases()`."""
+    if path.is_file() or (path / SCORES).is_file():
+        return load_scores(path)
+    folder = path / "predictions" if (path / "predictions").is_dir() else path
+    gold = cases()
+    found = read_predictions(folder, [c.slug for c in gold])
+    if not found:
+        raise InputError(f"{path}: neither a run's {SCORES} nor predictions for any gold article")
+    run, _ = score_all([c for c in gold if c.slug in found], found, config, {"predictions": str(folder)})
+    return run

@@ -3,11 +3,14 @@
 A run directory holds `outputs.jsonl` (one line per article, appended as answers come in) and
 `predictions/<slug>.json` (the bare `summary`, the shape `eval score` reads). Restarting with the same
 `--out` skips what the file already holds; a new directory still costs nothing for cached cases.
+Answers are cached by their fingerprint (summarizer.fingerprint): a change of prompt, draft schema,
+strategy code, model, sampling setting or upstream is a new key.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -16,11 +19,22 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from summarizer.cache import AnswerCache
 from summarizer.errors import SummarizerError
-from summarizer.evals.cache import OutputCache, cache_key
 from summarizer.evals.gold import GoldCase
-from summarizer.schemas import SCHEMA_VERSION
-from summarizer.service import SummaryResponse
+from summarizer.fingerprint import AnswerSpec
+from summarizer.local_model.fetch import Progress
+from summarizer.runtime import open_upstream
+from summarizer.service import ArticleIn, SummaryResponse, build_summarizer
+from summarizer.settings import Settings
+
+OutputCache = AnswerCache[SummaryResponse]
+
+
+def output_cache(folder: Path) -> OutputCache:
+    """The eval runs' answer cache in `folder` (`<cache_dir>/eval-cache` by default)."""
+    return AnswerCache(folder, SummaryResponse)
+
 
 OUTPUTS = "outputs.jsonl"
 PREDICTIONS = "predictions"
@@ -34,13 +48,24 @@ class CaseOutput(BaseModel):
     seconds: float
     response: SummaryResponse | None = None
     error: str | None = None
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    prompt_hash: str
-    model: str
+    """How a run answers: the fingerprint parts it shares, and how it uses the cache."""
+
+    answer: AnswerSpec
     concurrency: int = 1
+    use_cache: bool = True  # False (--no-cache): never read the cache; fresh answers are still stored
+    repeat: int = 1  # repeat k > 1 of `--repeat K` has cache entries of its own, or it would only re-read the first
+
+    def key(self, case: GoldCase) -> str:
+        key = self.answer.fingerprint(case.text).key
+        return key if self.repeat == 1 else hashlib.sha256(f"{key}#repeat{self.repeat}".encode()).hexdigest()
+
+    def cached(self, cache: OutputCache, case: GoldCase) -> SummaryResponse | None:
+        return cache.get(self.key(case)) if self.use_cache else None
 
 
 Summarize = Callable[[GoldCase], Awaitable[SummaryResponse]]
@@ -75,10 +100,7 @@ def _record(run_dir: Path, output: CaseOutput) -> None:
 def pending(cases: list[GoldCase], spec: RunSpec, cache: OutputCache, run_dir: Path) -> list[GoldCase]:
     """The cases that would need a model call: neither in the run directory nor in the cache."""
     done = {slug for slug, out in read_outputs(run_dir).items() if out.response is not None}
-    return [
-        c for c in cases
-        if c.slug not in done and cache.get(cache_key(c.text, spec.prompt_hash, spec.model, SCHEMA_VERSION)) is None
-    ]  # fmt: skip
+    return [c for c in cases if c.slug not in done and spec.cached(cache, c) is None]
 
 
 async def generate(
@@ -98,11 +120,11 @@ async def generate(
             output = done[case.slug]
             on_done(output)
             return output
-        key = cache_key(case.text, spec.prompt_hash, spec.model, SCHEMA_VERSION)
+        key = spec.key(case)
         started = time.monotonic()
-        cached = cache.get(key)
+        cached = spec.cached(cache, case)
         if cached is not None:
-            output = CaseOutput(article=case.slug, cached=True, seconds=0.0, response=cached)
+            output = CaseOutput(article=case.slug, cached=True, seconds=0.0, response=cached, fingerprint=key)
         else:
             async with gate:
                 started = time.monotonic()
@@ -110,16 +132,46 @@ async def generate(
                     response = await summarize(case)
                 except SummarizerError as exc:
                     output = CaseOutput(
-                        article=case.slug, cached=False, seconds=time.monotonic() - started, error=exc.detail
-                    )
+                        article=case.slug, cached=False, seconds=time.monotonic() - started, error=exc.detail,
+                        fingerprint=key,
+                    )  # fmt: skip
                 else:
                     cache.put(key, response)
                     output = CaseOutput(
-                        article=case.slug, cached=False, seconds=time.monotonic() - started, response=response
-                    )
+                        article=case.slug, cached=False, seconds=time.monotonic() - started, response=response,
+                        fingerprint=key,
+                    )  # fmt: skip
         _record(run_dir, output)
         on_done(output)
         return output
 
     results = await asyncio.gather(*(one(case) for case in cases))
     return {output.article: output for output in results}
+
+
+async def _no_call(case: GoldCase) -> SummaryResponse:
+    raise AssertionError(f"{case.slug} was cached, yet a model call was attempted")
+
+
+async def run_eval(
+    settings: Settings,
+    cases: list[GoldCase],
+    prompt_ref: str,
+    spec: RunSpec,
+    cache: OutputCache,
+    run_dir: Path,
+    on_done: OnDone = lambda _: None,
+    *,
+    progress: Progress | None = None,
+    announce: Callable[[str], None] = lambda _message: None,
+) -> dict[str, CaseOutput]:
+    """Answer every case, opening the upstream (or starting the local model) only when one needs a call."""
+    if not pending(cases, spec, cache, run_dir):
+        return await generate(cases, spec, _no_call, cache, run_dir, on_done)
+    async with open_upstream(settings, progress=progress, announce=announce) as upstream:
+        summarizer = build_summarizer(settings, upstream.llm)
+
+        async def summarize(case: GoldCase) -> SummaryResponse:
+            return await summarizer.summarize(ArticleIn(text=case.text), prompt_ref)
+
+        return await generate(cases, spec, summarize, cache, run_dir, on_done)

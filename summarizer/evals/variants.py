@@ -7,6 +7,7 @@ variants make each kind of degradation on purpose, deterministically (seeded by 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 
 from summarizer.evals.gold import GoldCase
@@ -80,9 +81,11 @@ def invented(case: GoldCase) -> Summary:
     base = perfect(case)
     parties = [*base.parties, *(Party(name=name, kind="other") for name in INVENTED_PARTIES)]
     quotes = list(base.quotes)
-    if quotes:
-        wrong = next((p.name for p in base.parties if p.name != quotes[0].speaker), INVENTED_PARTIES[0])
-        quotes[0] = quotes[0].model_copy(update={"speaker": wrong})
+    required = [i for i, q in enumerate(case.gold.quotes) if not q.optional]
+    if required:  # speaker accuracy is over required quotes: give the first of them a wrong speaker
+        first = required[0]
+        wrong = next((p.name for p in base.parties if p.name != quotes[first].speaker), INVENTED_PARTIES[0])
+        quotes[first] = quotes[first].model_copy(update={"speaker": wrong})
     quotes.append(Quote(text=FABRICATED_QUOTE, speaker=INVENTED_PARTIES[1], partial=False, start=0, end=0))
     return base.model_copy(update={"parties": parties, "quotes": quotes})
 
@@ -98,3 +101,60 @@ VARIANTS: dict[str, Callable[[GoldCase], Summary]] = {
     "invented": invented,
     "empty": empty,
 }
+
+
+def paraphrased(case: GoldCase) -> Summary:
+    """The perfect prediction with every claim worded as its first `claim_aliases` entry."""
+    base = perfect(case)
+    claims = [
+        c.model_copy(update={"claim": g.claim_aliases[0]}) if g.claim_aliases else c
+        for c, g in zip(base.contested_claims, case.gold.contested_claims, strict=True)
+    ]
+    return base.model_copy(update={"contested_claims": claims})
+
+
+def swapped_claimants(case: GoldCase) -> Summary:
+    """The perfect prediction with every claim put in someone else's mouth: none may match."""
+    base = perfect(case)
+    claims = []
+    for claim in base.contested_claims:
+        other = next((p.name for p in case.gold.parties if p.name != claim.claimant), INVENTED_PARTIES[0])
+        claims.append(claim.model_copy(update={"claimant": other}))
+    return base.model_copy(update={"contested_claims": claims})
+
+
+def superset_names(case: GoldCase) -> Summary:
+    """Every party and place renamed to something named after it ("Friends of X Society"): none may match."""
+    base = perfect(case)
+
+    def bigger(name: str) -> str:
+        return f"Friends of {name} Society"
+
+    parties = [p.model_copy(update={"name": bigger(p.name), "aliases": []}) for p in base.parties]
+    locations = [loc.model_copy(update={"name": bigger(loc.name)}) for loc in base.locations]
+    return base.model_copy(update={"parties": parties, "locations": locations})
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“‘])")
+
+
+def first_sentences(case: GoldCase) -> Summary:
+    """Every multi-sentence gold quote cut to its first sentence (a quote split by "he said"): all still match."""
+    base = perfect(case)
+    quotes = []
+    for q in base.quotes:
+        first = _SENTENCE.split(q.text, maxsplit=1)[0]
+        quotes.append(q.model_copy(update={"text": first, "end": q.start + len(first)}))
+    return base.model_copy(update={"quotes": quotes})
+
+
+def near_miss_quotes(case: GoldCase) -> Summary:
+    """Every quote of six words or more, its first three words continued differently: never a match."""
+    base = perfect(case)
+    ending = FABRICATED_QUOTE.split()[3:]
+    quotes = [
+        q.model_copy(update={"text": " ".join([*(w.rstrip(".!?") for w in q.text.split()[:3]), *ending])})
+        for q in base.quotes
+        if len(q.text.split()) >= 6
+    ]
+    return base.model_copy(update={"quotes": quotes})

@@ -103,6 +103,9 @@ class LlamaServerConfig:
     n_threads: int | None = None
     prompt_cache: bool = False
     prompt_lookup_drafts: bool = False
+    flash_attn: bool = False  # llama-cpp-python's default; on CPU it was reported slower for prompts
+    n_batch: int | None = None  # None: the server's defaults (512 logical, 512 physical)
+    n_ubatch: int | None = None
     start_timeout_s: float = 180.0
 
     def command(self, port: int) -> list[str]:
@@ -119,6 +122,10 @@ class LlamaServerConfig:
         cmd += ["--n_threads", str(self.n_threads or os.cpu_count() or 1)]
         if self.prompt_lookup_drafts:
             cmd += ["--draft_model", "prompt-lookup-decoding"]
+        cmd += ["--flash_attn", "true" if self.flash_attn else "false"]
+        for flag, value in (("--n_batch", self.n_batch), ("--n_ubatch", self.n_ubatch)):
+            if value is not None:
+                cmd += [flag, str(value)]
         return cmd
 
 

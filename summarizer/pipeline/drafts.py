@@ -340,8 +340,9 @@ def _within(info: ValidationInfo, key: str, value: int, what: str) -> int:
 
 
 class PartyPick(_Draft):
+    """Keep a candidate party. Its kind comes from the NLP pass (a 1.5B model mislabels people as agencies)."""
+
     n: int = Field(description="Number of a candidate party from the list.")
-    kind: PartyKind = Field(description="person, organization, state, group or other.")
     role: str = Field(default="", max_length=60, description="Their role in this story, 2-6 words.")
 
     @field_validator("n")
@@ -352,7 +353,6 @@ class PartyPick(_Draft):
 
 class PlacePick(_Draft):
     n: int = Field(description="Number of a candidate place from the list.")
-    kind: LocationKind = Field(default="other", description="country, region, city, site or other.")
 
     @field_validator("n")
     @classmethod
@@ -406,15 +406,6 @@ class SpeakerPick(_Draft):
         return self
 
 
-class SpeakerJudgement(Group):
-    """Who said each numbered quotation, by option number."""
-
-    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"speakers": "quotes.speaker"}
-    MAX_SPEAKERS: ClassVar[int] = 40  # unsure quotations shown in one call
-
-    speakers: list[SpeakerPick] = Field(max_length=40)
-
-
 class OutcomePick(_Draft):
     n: int = Field(description="Number of a candidate sentence that reports a result or decision.")
     status: OutcomeStatus = Field(description="agreed, happened, failed, planned, pending or other.")
@@ -438,14 +429,17 @@ class ClaimPick(_Draft):
 
 
 class EventJudgement(Group):
-    """Which numbered sentences report outcomes, and which claim/denial pairs are real disputes."""
+    """Which numbered sentences report outcomes, which claim/denial pairs are real disputes, who said what."""
 
-    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"claims": "contested_claims"}
+    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"claims": "contested_claims", "speakers": "quotes.speaker"}
 
     outcomes: list[OutcomePick] = Field(
         max_length=6, description="The main results or decisions, most important first."
     )
     claims: list[ClaimPick] = Field(default_factory=list, max_length=8)
+    speakers: list[SpeakerPick] = Field(
+        default_factory=list, max_length=40, description="For each numbered quotation, who said it."
+    )
 
 
 DRAFT_MODELS: tuple[type[Group], ...] = (
@@ -454,7 +448,6 @@ DRAFT_MODELS: tuple[type[Group], ...] = (
     QuoteAttributions,
     SummaryExtraction,
     EntityJudgement,
-    SpeakerJudgement,
     EventJudgement,
 )
 """Every schema a model fills: their JSON schemas are part of the prompt, so part of the fingerprint."""

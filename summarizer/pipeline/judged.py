@@ -4,14 +4,16 @@ A 1.5B model writes lists badly and slowly but chooses well from short numbered 
 pass (`summarizer.text`) proposes every party, place, quotation speaker, outcome sentence and
 claim/denial pair with exact spans, and the model only answers with numbers and short phrases:
 
-1. **entities**: which numbered parties and places belong to the story (kind and a short role),
-   a verbatim name the list missed, headline and summary;
-2. **speakers**: only for the quotations the rules are unsure of, which numbered option said it;
-3. **events**: which numbered sentences are the story's outcomes (with a status), and whether each
-   claim/denial pair is a real dispute (claimant and disputer by number).
+1. **entities**: which numbered parties and places belong to the story (with a short role), a
+   verbatim name the list missed, headline and summary; kinds come from the pass, which labels
+   people and organisations more reliably than a 1.5B model does;
+2. **events**: which numbered sentences are the story's outcomes (with a status), whether each
+   claim/denial pair is a real dispute (claimant and disputer by number), and, only for the
+   quotations the rules are unsure of, which numbered option said it.
 
-Every call shares the article as a byte-identical system prefix, so a server that keeps the last
-prompt's cache evaluates the article once. A call that fails leaves its group to the rules (the
+Two calls, not one per list: every call re-sends the article (the prompt-token bill), while the
+answers are a few numbers each. Both share the article as a byte-identical system prefix, so a
+server that keeps the last prompt's cache evaluates it once. A call that fails leaves its group to the rules (the
 unjudged candidates), listed in `meta.incomplete`; nothing found by code is lost.
 
 `rules` runs the same pass and keeps what the rules alone would: no model call at all. It shows what
@@ -23,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.pipeline.drafts import EntityJudgement, EventJudgement, SpeakerJudgement
+from summarizer.pipeline.drafts import EntityJudgement, EventJudgement
 from summarizer.pipeline.ledger import Ledger
-from summarizer.pipeline.strategies import ENTITY_FIELDS, EVENT_FIELDS, Run
+from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import (
     ContestedClaim,
     Location,
-    LocationKind,
     Outcome,
     OutcomeStatus,
     Party,
@@ -49,6 +50,7 @@ SHOWN_PARTIES = 20
 SHOWN_PLACES = 12
 SHOWN_OUTCOMES = 8
 SHOWN_CLAIMS = 4
+SHOWN_UNSURE = 40  # quotations whose speaker the rules are unsure of; the rest keep the rules' choice
 RULES_OUTCOMES = 3  # the rules keep the best-ranked outcome sentences
 MAX_NAME = Party.model_fields["name"].metadata[0].max_length
 MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
@@ -84,7 +86,7 @@ def shown(found: Candidates) -> Shown:
     return Shown(
         parties=tuple(parties[:SHOWN_PARTIES]),
         places=tuple(places[:SHOWN_PLACES]),
-        unsure=tuple(a for a in found.attributions if a.unsure and a.options)[: SpeakerJudgement.MAX_SPEAKERS],
+        unsure=tuple(a for a in found.attributions if a.unsure and a.options)[:SHOWN_UNSURE],
         outcomes=tuple(sorted(found.outcomes, key=lambda o: -o.score)[:SHOWN_OUTCOMES]),
         claims=tuple(found.claims[:SHOWN_CLAIMS]),
     )
@@ -98,52 +100,41 @@ async def candidates(run: Run) -> Summary:
         EntityJudgement,
         ENTITY_FIELDS,
         parties=[_party_line(n, p) for n, p in enumerate(lists.parties, 1)],
-        places=[
-            {"n": n, "name": p.name, "kind": p.kind, "mentions": len(p.mentions)} for n, p in enumerate(lists.places, 1)
-        ],
+        places=[_place_line(n, p) for n, p in enumerate(lists.places, 1)],
         context={"party_count": len(lists.parties), "place_count": len(lists.places)},
     )
     if entities is None:
         parties, places = _rule_parties(found), _rule_places(found)
         headline, summary = _lede(run)
     else:
-        parties = [_party(lists.parties[pick.n - 1], pick.kind, pick.role) for pick in entities.parties]
+        parties = [_party(lists.parties[pick.n - 1], pick.role) for pick in entities.parties]
         parties += [_missed(run, m.name, m.kind) for m in entities.missed]
-        places = [_place(lists.places[pick.n - 1], pick.kind) for pick in entities.places]
+        places = [_place(lists.places[pick.n - 1]) for pick in entities.places]
         headline, summary = entities.headline, entities.summary
-
-    choices = {a.quote.start: a.speaker for a in found.attributions}
-    if lists.unsure:
-        judged, _ = await run.ask(
-            "speakers",
-            SpeakerJudgement,
-            ["quotes"],
-            quotes=[
-                {
-                    "n": n,
-                    "text": a.quote.text,
-                    "context": run.article.surroundings(a.quote.start, a.quote.end),
-                    "options": list(a.options),
-                }
-                for n, a in enumerate(lists.unsure, 1)
-            ],
-            context={
-                "quote_count": len(lists.unsure),
-                "options": {n: a.options for n, a in enumerate(lists.unsure, 1)},
-            },
-        )
-        for pick in judged.speakers if judged else []:
-            attribution = lists.unsure[pick.quote - 1]
-            choices[attribution.quote.start] = attribution.options[pick.speaker - 1] if pick.speaker else None
 
     events, _ = await run.ask(
         "events",
         EventJudgement,
-        EVENT_FIELDS,
+        (*EVENT_FIELDS, "quotes") if lists.unsure else EVENT_FIELDS,
         outcomes=[{"n": n, "text": o.sentence.text} for n, o in enumerate(lists.outcomes, 1)],
         claims=[_claim_line(n, c) for n, c in enumerate(lists.claims, 1)],
-        context={"outcome_count": len(lists.outcomes), "claim_count": len(lists.claims)},
+        quotes=[
+            {
+                "n": n,
+                "text": a.quote.text,
+                "context": run.article.surroundings(a.quote.start, a.quote.end),
+                "options": list(a.options),
+            }
+            for n, a in enumerate(lists.unsure, 1)
+        ],
+        context={
+            "outcome_count": len(lists.outcomes),
+            "claim_count": len(lists.claims),
+            "quote_count": len(lists.unsure),
+            "options": {n: a.options for n, a in enumerate(lists.unsure, 1)},
+        },
     )
+    choices = {a.quote.start: a.speaker for a in found.attributions}
     if events is None:
         outcomes = _rule_outcomes(found, parties)
         claims = _rule_claims(found)
@@ -154,6 +145,9 @@ async def candidates(run: Run) -> Summary:
             for p in events.claims
             if p.disputed and (pair := lists.claims[p.n - 1])
         ]
+        for pick in events.speakers:
+            attribution = lists.unsure[pick.quote - 1]
+            choices[attribution.quote.start] = attribution.options[pick.speaker - 1] if pick.speaker else None
     return _assemble(run, headline, summary, parties, places, found, choices, outcomes, claims)
 
 
@@ -189,6 +183,10 @@ def _party_line(n: int, party: FoundParty) -> dict[str, object]:
     }
 
 
+def _place_line(n: int, place: FoundPlace) -> dict[str, object]:
+    return {"n": n, "name": place.name, "kind": place.kind, "mentions": len(place.mentions)}
+
+
 def _claim_line(n: int, pair: ClaimPair) -> dict[str, object]:
     return {"n": n, "claim": pair.claim.text, "evidence": pair.evidence.text, "options": list(pair.options)}
 
@@ -208,11 +206,11 @@ def _rule_parties(found: Candidates) -> list[Party]:
         for p in found.parties
         if len(p.name) <= MAX_NAME and (p.key in speakers or (len(p.mentions) >= 2 and not _adjective(p)))
     ]
-    return [_party(p, p.kind, "") for p in kept]
+    return [_party(p, "") for p in kept]
 
 
 def _rule_places(found: Candidates) -> list[Location]:
-    return [_place(p, p.kind) for p in found.places if len(p.name) <= MAX_NAME]
+    return [_place(p) for p in found.places if len(p.name) <= MAX_NAME]
 
 
 def _rule_outcomes(found: Candidates, parties: Sequence[Party]) -> list[Outcome]:
@@ -254,17 +252,17 @@ def _spans(mentions: Sequence[object]) -> list[Span]:
     return [Span(start=m.start, end=m.end) for m in mentions]  # type: ignore[attr-defined]
 
 
-def _party(found: FoundParty, kind: PartyKind, role: str) -> Party:
+def _party(found: FoundParty, role: str, kind: PartyKind | None = None) -> Party:
     aliases = [a for a in found.aliases if len(a) <= MAX_NAME and a != found.name][:8]
-    return Party(name=found.name, kind=kind, role=role, aliases=aliases, mentions=_spans(found.mentions))
+    return Party(name=found.name, kind=kind or found.kind, role=role, aliases=aliases, mentions=_spans(found.mentions))
 
 
 def _missed(run: Run, name: str, kind: PartyKind) -> Party:
     return Party(name=name, kind=kind, role="", mentions=run.article.mentions([name]))
 
 
-def _place(found: FoundPlace, kind: LocationKind) -> Location:
-    return Location(name=found.name, kind=kind, mentions=_spans(found.mentions))
+def _place(found: FoundPlace) -> Location:
+    return Location(name=found.name, kind=found.kind, mentions=_spans(found.mentions))
 
 
 def _outcome(candidate: OutcomeCandidate, status: OutcomeStatus, parties: Sequence[Party]) -> Outcome:
@@ -315,7 +313,7 @@ def _assemble(
         if party is None:
             source = next((p for p in found.parties if p.name == speaker), None) or by_key.get(name_key(speaker))
             if source is not None and len(parties) < MAX_PARTIES:
-                party = _party(source, source.kind, "quoted")
+                party = _party(source, "quoted")
             elif len(parties) < MAX_PARTIES and len(speaker) <= MAX_NAME and run.article.mentions([speaker]):
                 party = Party(name=speaker, kind="person", role="quoted", mentions=run.article.mentions([speaker]))
             if party is not None:

@@ -3,83 +3,28 @@
 - `single`: one call fills everything, quotes included (the model must copy them verbatim).
 - `grouped`: one call per field group, all sharing the article as a common prefix (a caching server
   evaluates it once); quotations are found by code and the model only attributes them.
+- `candidates` and `rules` (`summarizer.pipeline.judged`): code finds, the model judges by number.
 
-Every call is one field group. A group whose call still fails after its re-ask leaves its fields
-empty (quotations found by code stay, unattributed) and is recorded in the ledger; the other groups
-are still asked and returned. Only when no call succeeds at all is there no summary to give.
-After a transport failure (upstream down, deadline passed) the remaining groups are not asked:
-calling a dead upstream again only spends the deadline.
+A group whose call still fails leaves its fields empty here (quotations found by code stay,
+unattributed); see `summarizer.pipeline.run`. Only when no call succeeds at all is there no summary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
 
-from summarizer.errors import InvalidModelOutput, UpstreamError
-from summarizer.grounding import Article, QuoteCandidate
-from summarizer.llm import LLMClient
-from summarizer.pipeline import assemble
+from summarizer.grounding import QuoteCandidate
+from summarizer.pipeline import assemble, judged
 from summarizer.pipeline.drafts import (
     ClaimDraft,
     EntitiesExtraction,
     EventsExtraction,
-    Group,
     OutcomeDraft,
     QuoteAttributions,
     SummaryExtraction,
 )
-from summarizer.pipeline.ledger import Ledger
-from summarizer.prompts import Prompt
+from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import Party, Quote, Summary
-from summarizer.text.nlp import DEFAULT_PIPELINE
-
-G = TypeVar("G", bound=Group)
-
-ENTITY_FIELDS = ("headline", "summary", "parties", "locations")
-EVENT_FIELDS = ("outcomes", "contested_claims")
-
-
-@dataclass
-class Run:
-    """One summary being made: what every step needs, passed explicitly, and what happened so far."""
-
-    llm: LLMClient
-    prompt: Prompt
-    article: Article
-    variables: dict[str, Any]
-    ledger: Ledger = field(default_factory=Ledger)
-    nlp_pipeline: str = DEFAULT_PIPELINE
-    asked: int = 0  # field groups asked of the model
-    answered: int = 0  # of those, the ones that produced a usable answer
-    upstream_failure: UpstreamError | None = None
-
-    async def ask(self, task: str, model: type[G], fields: Iterable[str], **extra: Any) -> tuple[G | None, Ledger]:
-        """One field group's call: its answer and what its validators dropped, or None if it failed."""
-        fields = tuple(fields)
-        self.asked += 1
-        if self.upstream_failure is not None:
-            reason = f"not asked: an earlier call failed with {self.upstream_failure.slug}"
-            self.ledger.fail(fields, reason, self.upstream_failure)
-            return None, Ledger()
-        context: dict[str, Any] = {"article": self.article, **extra.pop("context", {})}
-        messages = self.prompt.render(task, **self.variables, **extra).messages()
-        try:
-            answer = await self.llm.extract(model, messages, context, task=task)
-        except InvalidModelOutput as exc:
-            self.ledger.fail(fields, f"{exc.slug}: {exc.detail}", exc)
-            return None, Ledger()
-        except UpstreamError as exc:
-            self.upstream_failure = exc
-            self.ledger.fail(fields, f"{exc.slug}: {exc.detail}", exc)
-            return None, Ledger()
-        self.answered += 1
-        ledger = context.get("ledger")
-        ledger = ledger if isinstance(ledger, Ledger) else Ledger()
-        self.ledger.merge(ledger)
-        return answer, ledger
-
 
 Strategy = Callable[[Run], Awaitable[Summary]]
 
@@ -170,8 +115,10 @@ def _summary(
     )
 
 
-def strategies() -> dict[str, Strategy]:
-    """Every strategy by the name a prompt's front-matter gives."""
-    from summarizer.pipeline import judged  # it builds on Run and the groups above
-
-    return {"single": single, "grouped": grouped, "candidates": judged.candidates, "rules": judged.rules}
+STRATEGIES: dict[str, Strategy] = {
+    "single": single,
+    "grouped": grouped,
+    "candidates": judged.candidates,
+    "rules": judged.rules,
+}
+"""Every strategy by the name a prompt's front-matter gives."""

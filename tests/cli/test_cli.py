@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -64,3 +68,33 @@ def test_prompts_lists_versions(runner: CliRunner) -> None:
     result = runner.invoke(app, ["prompts"])
     assert result.exit_code == 0
     assert "summarize-grouped@2" in result.stdout and "summarize-single@1" in result.stdout
+
+
+SCRIPT = Path(sys.executable).with_name("summarizer")
+
+
+def run_script(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], input=stdin, capture_output=True, text=True, env={**os.environ, **env}, timeout=120
+    )
+
+
+def test_version_prints_the_package_version() -> None:
+    result = run_script("--version", env={})
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"summarizer {version('summarizer')}"
+
+
+def test_a_dead_upstream_prints_exactly_one_line_on_stderr(tmp_path: Path) -> None:
+    # Before: the per-summary warning, retry messages and the error, several lines.
+    env = {
+        "SUMMARIZER_LLM_BASE_URL": "http://127.0.0.1:9/v1",
+        "SUMMARIZER_LLM_RETRY_MAX_WAIT_S": "0.01",
+        "SUMMARIZER_CACHE_DIR": str(tmp_path),
+    }
+    result = run_script("summarize", str(SEED_PATH), env=env)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: upstream unreachable"), result.stderr
+    assert "summary upstream-unavailable" in (tmp_path / "logs" / "cli.log").read_text(), "the log has the details"
+    verbose = run_script("--verbose", "summarize", str(SEED_PATH), env=env)
+    assert verbose.returncode == 1 and verbose.stderr.count("\n") > 1, "--verbose shows the library logs"

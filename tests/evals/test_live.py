@@ -11,12 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.evals.cache import OutputCache
-from summarizer.evals.gold import GoldCase
-from summarizer.evals.runner import RunSpec, generate
-from summarizer.llm import LLMClient
+from summarizer.evals.runner import RunSpec, output_cache, run_eval
+from summarizer.fingerprint import answer_spec
 from summarizer.prompts import PromptLibrary
-from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 from summarizer.settings import Settings
 from tests.evals.gates import CONFIG, gold_cases, scored
 
@@ -27,19 +24,10 @@ async def test_local_model_meets_the_live_thresholds(local_llm_url: str, tmp_pat
     gate = CONFIG.live
     assert gate.prompt and len(gate.articles) >= 3 and gate.min_f1
     settings = Settings(llm_base_url=local_llm_url, request_deadline_s=600, llm_timeout_s=300)
-    llm = LLMClient(settings, local_llm_url)
-    library = PromptLibrary.load(settings.prompts_dir)
-    summarizer = Summarizer(settings, llm, library)
-
-    async def summarize(case: GoldCase) -> SummaryResponse:
-        return await summarizer.summarize(ArticleIn(text=case.text), gate.prompt)
-
+    prompt = PromptLibrary.load(settings.prompts_dir).get(gate.prompt)
     cases = gold_cases(gate.articles)
-    spec = RunSpec(prompt_hash=library.get(gate.prompt).hash, model=settings.llm_model)
-    try:
-        outputs = await generate(cases, spec, summarize, OutputCache(tmp_path / "cache"), tmp_path / "run")
-    finally:
-        await llm.close()
+    spec = RunSpec(answer=answer_spec(settings, prompt, None))
+    outputs = await run_eval(settings, cases, prompt.ref, spec, output_cache(tmp_path / "cache"), tmp_path / "run")
     assert not [o.error for o in outputs.values() if o.error]
     summaries = {slug: o.response.summary if o.response else None for slug, o in outputs.items()}
     run = scored(cases, summaries, gate, f"live · {gate.prompt}")

@@ -32,7 +32,7 @@ def test_name_key_drops_case_diacritics_marks_honorifics_and_punctuation(raw: st
 
 def test_names_match_through_any_alias_but_not_a_different_entity() -> None:
     assert name_similarity(["Mayor of Springfield"], ["José Álvarez", "mayor of Springfield"]) == 1.0
-    assert name_similarity(["Mr Alvarez"], ["José Álvarez"]) >= 0.85
+    assert name_similarity(["Mr Alvarez"], ["José Álvarez"], person=True) >= 0.85
     assert name_similarity(["Springfield police"], ["transport union"]) < 0.85
 
 
@@ -100,7 +100,7 @@ def test_a_semantic_judge_replaces_fuzzy_sentence_matching() -> None:
 
     gold = case(contested_claims=[{"claim": "Repairs need a year.", "claimant": "transport union"}])
     judge = Lenient()
-    claim = ContestedClaim(claim="The timetable is fine", claimant="mayor")
+    claim = ContestedClaim(claim="The timetable is fine", claimant="the transport union")
     assert score_article(gold, summary(contested_claims=[claim])).fields["contested_claims"].counts.tp == 0
     assert score_article(gold, summary(contested_claims=[claim]), judge=judge).fields["contested_claims"].counts.tp == 1
     assert judge.calls == ["contested_claims"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
-from summarizer.prompts import Prompt, PromptLibrary, parse_prompt
+from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary, parse_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def test_every_shipped_prompt_renders_every_task(library: PromptLibrary) -> None
     for ref in library.refs():
         prompt = library.get(ref)
         for task in prompt.meta.tasks:
-            rendered = prompt.render(task, article={"text": "Body.", "title": None}, quotes=[], parties=[])
+            rendered = prompt.render(task, article={"text": "Body.", "title": None}, **TASK_VARIABLES)
             assert "<article>\nBody.\n</article>" in rendered.system
             assert rendered.user
 

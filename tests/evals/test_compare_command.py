@@ -1,0 +1,80 @@
+"""`eval compare` and `eval score`: regressions, missing and failed articles, and recorded baselines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from summarizer.cli import app
+from summarizer.evals.aggregate import aggregate
+from summarizer.evals.compare import compare
+from summarizer.evals.config import CompareConfig, load_config
+from summarizer.evals.gold import load_gold
+from summarizer.evals.metrics import Counts
+from summarizer.evals.scoring import ArticleScore, FieldResult, ScoringConfig, score_article
+from summarizer.evals.variants import VARIANTS
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD = ROOT / "evals" / "gold"
+CONFIG = ROOT / "evals" / "thresholds.yaml"
+RECORDED = ROOT / "evals" / "recorded" / "summarize-grouped@4"
+CASES = load_gold(GOLD)
+
+
+def article(slug: str, quotes: Counts, error: str | None = None) -> ArticleScore:
+    return ArticleScore(article=slug, fields={"quotes": FieldResult(counts=quotes)}, error=error)
+
+
+def test_a_fall_of_twice_the_margin_regresses_even_when_the_interval_touches_zero() -> None:
+    # Before: B's only scoring article fell from quotes F1 0.47 to 0 (CI [-0.81, 0.00]) and `regressed: []`.
+    a = aggregate([article("one", Counts(tp=4, fp=5, fn=4)), article("two", Counts())], ScoringConfig())
+    b = aggregate([article("one", Counts(fp=3, fn=8)), article("two", Counts())], ScoringConfig())
+    result = compare(a, b, CompareConfig(fields=["quotes"]))
+    quotes = next(d for d in result.deltas if d.metric == "quotes F1")
+    assert quotes.high is not None and quotes.high >= 0.0, "the interval touches zero"
+    assert quotes.regressed
+
+
+def test_missing_and_failed_articles_are_reported_per_run() -> None:
+    a = aggregate([article(s, Counts(tp=1)) for s in ("x", "y", "z")], ScoringConfig())
+    b = aggregate([article("x", Counts(tp=1)), article("y", Counts(), error="model output invalid")], ScoringConfig())
+    result = compare(a, b, CompareConfig(fields=["quotes"]))
+    assert (result.only_a, result.only_b, result.failed_a, result.failed_b) == (["z"], [], [], ["y"])
+
+
+def scores_dir(tmp_path: Path, name: str, variant: str, drop: int = 0) -> Path:
+    scoring = load_config(CONFIG).scoring
+    run = aggregate([score_article(c, VARIANTS[variant](c), scoring) for c in CASES[drop:]], scoring)
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "scores.json").write_text(run.model_dump_json())
+    return folder
+
+
+def test_compare_fails_on_articles_in_one_run_only_unless_allowed(tmp_path: Path) -> None:
+    # Before: it silently compared the shared articles (13 vs 2) and exited 0.
+    full, short = scores_dir(tmp_path, "full", "perfect"), scores_dir(tmp_path, "short", "perfect", drop=11)
+    result = CliRunner().invoke(app, ["eval", "compare", str(full), str(short), "--config", str(CONFIG)])
+    assert result.exit_code == 1, result.output
+    assert "only in A" in result.stderr and CASES[0].slug in result.stderr
+    assert len(json.loads(result.stdout.strip().splitlines()[-1])["only_a"]) == 11
+    allowed = CliRunner().invoke(
+        app, ["eval", "compare", str(full), str(short), "--allow-missing", "--config", str(CONFIG)]
+    )
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_score_writes_scores_json_and_compare_reads_a_recorded_folder(tmp_path: Path) -> None:
+    out = tmp_path / "scored"
+    scored = CliRunner().invoke(
+        app, ["eval", "score", "--gold", str(GOLD), "--predictions", str(RECORDED), "--out", str(out)]
+    )
+    assert scored.exit_code == 0, scored.output
+    assert json.loads((out / "scores.json").read_text())["articles"]
+    same = CliRunner().invoke(
+        app, ["eval", "compare", str(RECORDED), str(out), "--gold", str(GOLD), "--config", str(CONFIG)]
+    )
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout.strip().splitlines()[-1])["regressed"] == []
