@@ -18,8 +18,7 @@ SPARSE_ANSWERS: dict[str, dict[str, Any]] = {
     "EventsExtraction": {"outcomes": [], "contested_claims": []},
     "QuoteAttributions": {"attributions": []},
     "SummaryExtraction": {"headline": "An article", "summary": "A short summary.", "parties": [], "outcomes": []},
-    "EntityJudgement": {"headline": "An article", "summary": "A short summary.", "parties": []},
-    "EventJudgement": {"outcomes": []},
+    "Judgement": {"headline": "An article", "summary": "A short summary.", "parties": []},
 }
 
 

@@ -6,12 +6,17 @@
     ├── InputError                 422   the request is malformed or the article unusable
     │   ├── MalformedRequest       400   the body is not valid UTF-8 or not JSON
     │   ├── ArticleTooLarge        413   over the configured character or token budget
+    │   ├── BatchTooLarge          413   a batch with more articles than the configured maximum
     │   ├── RequestTooLarge        413   the HTTP body is over the service's body limit
     │   ├── UnsupportedMediaType   415   the body is not in a media type the route accepts
     │   └── PromptNotFound         422   the request names a prompt id@version that does not exist
     ├── NotFound                   404   no such route (or no such resource for this key)
+    │   └── BatchNotFound          404   no such batch for this caller (another key's batch looks the same)
     ├── MethodNotAllowed           405   the route exists, the method does not
     ├── Unauthorized               401   API keys are configured and the request has no valid one
+    ├── QueueUnavailable           503   the batch queue (Redis/Valkey) cannot be reached (Retry-After)
+    ├── BatchItemCancelled         409   (per article) the batch was cancelled before this article started
+    ├── BatchItemLost              503   (per article) its workers died on every attempt (SIGKILL, crash)
     ├── RateLimited                429   this key (or client) used up its requests for the window
     ├── PromptRenderError                a template needs a variable that was not supplied (a bug, 500)
     └── UpstreamError                    the LLM could not produce a valid answer
@@ -78,6 +83,14 @@ class ArticleTooLarge(InputError):
     title = "Article too large"
 
 
+class BatchTooLarge(InputError):
+    """The batch has more articles than `SUMMARIZER_BATCH_MAX_ARTICLES`; nothing was queued."""
+
+    status_code = 413
+    slug = "batch-too-large"
+    title = "Batch too large"
+
+
 class MalformedRequest(InputError):
     """The body could not be read at all: not valid UTF-8, or not JSON."""
 
@@ -131,6 +144,38 @@ class Unauthorized(SummarizerError):
     status_code = 401
     slug = "unauthorized"
     title = "Unauthorized"
+
+
+class BatchNotFound(NotFound):
+    """No batch with this id belongs to the caller: unknown, expired, or another key's."""
+
+    status_code = 404
+    slug = "batch-not-found"
+    title = "Batch not found"
+
+
+class QueueUnavailable(SummarizerError):
+    """The Redis/Valkey server behind the batch queue did not answer."""
+
+    status_code = 503
+    slug = "queue-unavailable"
+    title = "Batch queue unavailable"
+
+
+class BatchItemCancelled(SummarizerError):
+    """One article's outcome: its batch was cancelled before the article started."""
+
+    status_code = 409
+    slug = "batch-item-cancelled"
+    title = "Cancelled before it started"
+
+
+class BatchItemLost(SummarizerError):
+    """One article's outcome: every worker that took it died before writing a result."""
+
+    status_code = 503
+    slug = "batch-item-lost"
+    title = "Article abandoned by its workers"
 
 
 class RateLimited(SummarizerError):
@@ -267,6 +312,8 @@ def problem_for(exc: SummarizerError) -> Problem:
         headers["RateLimit-Limit"] = str(exc.limit)
         headers["RateLimit-Remaining"] = "0"
         extra["retry_after_s"] = reset
+    if isinstance(exc, QueueUnavailable):
+        headers["Retry-After"] = "5"
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="summarizer"'
     return Problem(

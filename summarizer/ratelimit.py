@@ -30,6 +30,7 @@ class Decision:
     limit: int
     remaining: int
     reset_s: float
+    count: int = 0  # hits counted in this window so far (batch workers space deferred articles by it)
 
 
 class RateLimitStore(Protocol):
@@ -51,7 +52,7 @@ def _window(window_s: int, now: float) -> tuple[int, float]:
 
 
 def _decide(count: int, limit: int, reset_s: float) -> Decision:
-    return Decision(allowed=count <= limit, limit=limit, remaining=max(limit - count, 0), reset_s=reset_s)
+    return Decision(allowed=count <= limit, limit=limit, remaining=max(limit - count, 0), reset_s=reset_s, count=count)
 
 
 def _peeked(count: int, limit: int, reset_s: float) -> Decision:

@@ -103,7 +103,7 @@ class Summarizer:
             run = Run(self.llm, prompt, grounded, variables, ledger, nlp_pipeline=self.settings.nlp_pipeline)
             with call_scope(scope):
                 draft = await STRATEGIES[prompt.meta.strategy](run)
-            if (run.asked and not run.answered) or (require_complete and ledger.failures):
+            if not run.has_answer or (require_complete and ledger.failures):
                 raise _unfinished(ledger, scope)
             if leaked := leaked_instructions(draft, _instructions(prompt), grounded):
                 raise InvalidModelOutput(

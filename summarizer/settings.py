@@ -186,7 +186,50 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL for rate-limit counters shared by several instances (unset: in memory).",
+        description="Redis/Valkey URL shared by every replica and worker: rate-limit counters and the batch "
+        "queue. Unset: counters in memory, and `summarizer serve` runs an embedded valkey-server for the "
+        "queue (data under the cache dir).",
+    )
+
+    # --- batch jobs ---------------------------------------------------------------------------
+    batch_max_articles: int = Field(
+        default=10_000, ge=1, description="Most articles in one batch; a larger one gets 413 before anything is queued."
+    )
+    batch_max_body_mb: int = Field(
+        default=256, ge=1, description="Largest request body of `POST /v1/batches`, in MiB (413 above)."
+    )
+    batch_results_ttl_s: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="How long a batch, its articles and its results are kept after it is created, in seconds "
+        "(Redis TTLs; default 7 days).",
+    )
+    batch_worker_in_serve: bool = Field(
+        default=True,
+        description="Run a batch worker inside `summarizer serve`; off for API-only replicas when "
+        "`summarizer worker` processes do the work.",
+    )
+    worker_concurrency: int = Field(
+        default=4, ge=1, description="Articles one worker process summarizes at once (SAQ concurrency)."
+    )
+    batch_max_inflight: int = Field(
+        default=8,
+        ge=1,
+        description="Articles being summarized at once across ALL workers sharing the queue (a Redis "
+        "semaphore with expiring leases, so a killed worker's slots come back).",
+    )
+    batch_heartbeat_s: int = Field(
+        default=30,
+        ge=2,
+        description="A running article's job beats every third of this; one silent this long is presumed "
+        "dead (its worker killed) and retried by another worker.",
+    )
+    batch_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="Attempts per article when its worker dies before writing a result; after the last one "
+        "the article's result is a `batch-item-lost` problem.",
     )
 
     @field_validator("api_keys", mode="before")

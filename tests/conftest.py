@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -19,9 +20,13 @@ def upstream() -> Iterator[FakeUpstream]:
 
 
 @pytest.fixture
-def settings(upstream: FakeUpstream) -> Settings:
-    """Fast-failing settings: short deadline, tiny backoff, so fault tests stay quick."""
+def settings(upstream: FakeUpstream, tmp_path: Path) -> Settings:
+    """Fast-failing settings: short deadline, tiny backoff, so fault tests stay quick.
+
+    The cache dir is the test's own, so the embedded queue server each app starts is too.
+    """
     return Settings(
+        cache_dir=tmp_path / "cache",
         llm_base_url=upstream.base_url,
         llm_model="fake-model",
         request_deadline_s=10.0,

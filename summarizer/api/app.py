@@ -7,12 +7,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 
+from summarizer.api.batches import batch_controller
 from summarizer.api.contract import openapi_config
 from summarizer.api.docs import problem_index, problem_page
 from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
+from summarizer.jobs.runtime import open_batches
 from summarizer.metrics import Metrics
 from summarizer.prompts import PromptLibrary
 from summarizer.ratelimit import store_for
@@ -44,10 +46,19 @@ def create_app(settings: Settings) -> Litestar:
             upstream = await stack.enter_async_context(open_upstream(settings))
             app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics)
             app.state.metrics = metrics
+            app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
             yield
 
     return Litestar(
-        route_handlers=[SummaryController, health, ready, metrics_endpoint, problem_index, problem_page],
+        route_handlers=[
+            SummaryController,
+            batch_controller(settings),
+            health,
+            ready,
+            metrics_endpoint,
+            problem_index,
+            problem_page,
+        ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[ObservabilityMiddleware(metrics), security],

@@ -1,6 +1,6 @@
 """The `summarizer` command: one module per command group, shared helpers in `cli.common`.
 
-summarizer [--version] [--verbose] summarize | serve | model | prompts | eval
+summarizer [--version] [--verbose] summarize | serve | worker | model | prompts | eval
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from summarizer.cli.model import model_app
 from summarizer.cli.prompts import list_prompts
 from summarizer.cli.serve import serve
 from summarizer.cli.summarize import summarize
+from summarizer.cli.worker import worker
 
 app = typer.Typer(help="Structured, grounded summaries of news articles.", no_args_is_help=True, add_completion=False)
 app.command()(summarize)
 app.command()(serve)
+app.command()(worker)
 app.command("prompts")(list_prompts)
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")

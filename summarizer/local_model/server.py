@@ -33,7 +33,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def _die_with_parent(parent: int) -> Callable[[], None]:
+def die_with_parent(parent: int) -> Callable[[], None]:
     """Runs in the child before exec: ask Linux to SIGTERM it when its parent dies.
 
     A parent that died between fork and prctl would never send the signal, so the child checks
@@ -48,6 +48,50 @@ def _die_with_parent(parent: int) -> Callable[[], None]:
             os._exit(1)
 
     return arm
+
+
+def terminate(process: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM, and SIGKILL if the child is still there after `grace_s`; returns once it is gone."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class Supervised:
+    """A child server we start and stop: `start` is `spawn` + `wait_healthy` (stopping it if that fails).
+
+    `spawn` and `wait_healthy` are separate so the service can fork on its long-lived event-loop
+    thread (PR_SET_PDEATHSIG) and wait on another; the CLI, tests and benchmarks call `start`.
+    """
+
+    def spawn(self) -> None:
+        raise NotImplementedError
+
+    def wait_healthy(self) -> None:
+        raise NotImplementedError
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self.spawn()
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 @dataclass(frozen=True)
@@ -85,7 +129,7 @@ class LlamaServerConfig:
         return cmd
 
 
-class LlamaServer:
+class LlamaServer(Supervised):
     """One llama.cpp server process; use as a context manager.
 
     `command` replaces the llama.cpp command line (each `{port}` in it becomes the chosen port): tests
@@ -110,16 +154,6 @@ class LlamaServer:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
-
-    def start(self) -> Self:
-        """Spawn and wait until healthy: for synchronous callers (the CLI, benchmarks)."""
-        self.spawn()
-        try:
-            self.wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
     def spawn(self) -> None:
         """Start the child without waiting for it.
@@ -146,7 +180,7 @@ class LlamaServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent(os.getpid()) if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent(os.getpid()) if sys.platform == "linux" else None,
         )
 
     def wait_healthy(self) -> None:
@@ -180,19 +214,8 @@ class LlamaServer:
 
     def stop(self, grace_s: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(grace_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            terminate(process, grace_s)
         self._log.close()
         with contextlib.suppress(OSError):
             os.unlink(self._log.name)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from summarizer.grounding import Article
 from summarizer.logs import short
@@ -175,10 +176,13 @@ class Group(_Draft):
             try:
                 [item] = handler([coerced_raw])
             except ValidationError as exc:
+                if exc.errors(include_url=False)[0].get("type") == NOTHING_LISTED:
+                    problems.append({"type": NOTHING_LISTED})
+                    continue  # a pick from a list that was empty: noise, not a miss worth reporting
                 label = _label(raw, exc)
                 reason = f"{label}: {_first_error(exc)}"
                 reasons.append(reason)
-                problems.append({"field": path, "message": _first_error(exc), "value": label})
+                problems.append({"field": path, "message": _first_error(exc), "value": label, "type": "invalid"})
                 ledger.drop(path, reason, raw)
                 continue
             if cap is not None and len(kept) >= cap:
@@ -187,12 +191,18 @@ class Group(_Draft):
             for field_name, before, after in coercions:
                 ledger.coerce(f"{path}.{field_name}", before, after)
             kept.append(item)
+        if value and not kept and all(p["type"] == NOTHING_LISTED for p in problems):
+            return kept  # picks from an empty list: nothing was there to choose, nothing to re-ask
         if value and not kept:
             summary = f"none of the {len(value)} items of `{name}` could be used: " + "; ".join(reasons[:3])
             # Kept across attempts (unlike the ledger): the field's failure names every attempt's problems.
             rejected = _context(info).setdefault("rejected", [])
             task = _context(info).get("task", "")
-            rejected.extend({"task": task, "attempt": _attempt(info), **p} for p in problems[:3])
+            rejected.extend(
+                {"task": task, "attempt": _attempt(info), **{k: v for k, v in p.items() if k != "type"}}
+                for p in problems
+                if p["type"] != NOTHING_LISTED
+            )
             if not _is_final_attempt(info):
                 raise ValueError(summary + ". Use only names and numbers that appear in the article and the list.")
             ledger.fail([path.split(".")[0]], summary, failures=list(rejected))  # a `Summary` field
@@ -330,10 +340,16 @@ def _first_error(exc: ValidationError) -> str:
 
 
 # --- the candidates strategy: the model judges numbered lists that code found -------------------
+# Descriptions are short on purpose: the JSON schema is sent with every call (it was ~600 tokens a
+# call with prose descriptions), and the task text already says what each list means.
+
+NOTHING_LISTED = "nothing_listed"
 
 
 def _within(info: ValidationInfo, key: str, value: int, what: str) -> int:
     count = _context(info).get(key)
+    if count == 0:  # the list was empty: a pick from it is noise, not a mistake worth a re-ask
+        raise PydanticCustomError(NOTHING_LISTED, "no {what} was listed", {"what": what})
     if isinstance(count, int) and not 1 <= value <= count:
         raise ValueError(f"{what} {value} does not exist (there are {count})")
     return value
@@ -342,8 +358,8 @@ def _within(info: ValidationInfo, key: str, value: int, what: str) -> int:
 class PartyPick(_Draft):
     """Keep a candidate party. Its kind comes from the NLP pass (a 1.5B model mislabels people as agencies)."""
 
-    n: int = Field(description="Number of a candidate party from the list.")
-    role: str = Field(default="", max_length=60, description="Their role in this story, 2-6 words.")
+    n: int = Field(description="P-number")
+    role: str = Field(default="", max_length=60, description="role, 2-6 words")
 
     @field_validator("n")
     @classmethod
@@ -352,7 +368,7 @@ class PartyPick(_Draft):
 
 
 class PlacePick(_Draft):
-    n: int = Field(description="Number of a candidate place from the list.")
+    n: int = Field(description="L-number")
 
     @field_validator("n")
     @classmethod
@@ -360,9 +376,46 @@ class PlacePick(_Draft):
         return _within(info, "place_count", value, "place")
 
 
+class OutcomePick(_Draft):
+    n: int = Field(description="S-number")
+    status: OutcomeStatus = Field(description="agreed, happened, failed, planned, pending or other")
+
+    @field_validator("n")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "outcome_count", value, "sentence")
+
+
+class ClaimPick(_Draft):
+    n: int = Field(description="C-number of a pair whose response really disputes the claim")
+    claimant: int = Field(default=0, ge=0, description="option number of who claims it, 0 if not listed")
+    disputer: int = Field(default=0, ge=0, description="option number of who disputes it, 0 if not listed")
+
+    @field_validator("n")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "claim_count", value, "pair")
+
+
+class SpeakerPick(_Draft):
+    q: int = Field(description="Q-number")
+    option: int = Field(ge=0, description="option number of who said it, 0 if none")
+
+    @field_validator("q")
+    @classmethod
+    def listed(cls, value: int, info: ValidationInfo) -> int:
+        return _within(info, "quote_count", value, "quotation")
+
+    @model_validator(mode="after")
+    def option_exists(self, info: ValidationInfo) -> SpeakerPick:
+        options = _context(info).get("options")
+        if isinstance(options, dict) and self.option > len(options.get(self.q, ())):
+            raise ValueError(f"quotation {self.q} has no option {self.option}")
+        return self
+
+
 class MissedParty(_Draft):
-    name: str = Field(max_length=120, description="A party the list missed, copied exactly from the article.")
-    kind: PartyKind = Field(description="person, organization, state, group or other.")
+    name: str = Field(max_length=120, description="copied exactly from the article")
 
     @field_validator("name")
     @classmethod
@@ -373,73 +426,24 @@ class MissedParty(_Draft):
         return value
 
 
-class EntityJudgement(Group):
-    """Headline, summary, and which numbered candidates are the story's parties and places."""
+class Judgement(Group):
+    """Headline and summary, and the numbers chosen from each list."""
 
-    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"places": "locations", "missed": "parties"}
+    PUBLIC_PATHS: ClassVar[dict[str, str]] = {
+        "places": "locations",
+        "claims": "contested_claims",
+        "speakers": "quotes.speaker",
+        "missed": "parties",
+    }
 
-    headline: str = Field(max_length=160, description="One-line headline, at most 15 words.")
-    summary: str = Field(max_length=900, description="2-4 sentences: who did what, where, with what result.")
-    parties: list[PartyPick] = Field(
-        max_length=15, description="The candidate parties that act or are acted upon in the story; leave out the rest."
-    )
-    places: list[PlacePick] = Field(default_factory=list, max_length=10, description="Places the story happens in.")
-    missed: list[MissedParty] = Field(
-        default_factory=list, max_length=3, description="Important parties missing from the list (usually none)."
-    )
-
-
-class SpeakerPick(_Draft):
-    quote: int = Field(description="Number of the quotation.")
-    speaker: int = Field(ge=0, description="Number of the speaker among that quotation's options; 0 if none of them.")
-
-    @field_validator("quote")
-    @classmethod
-    def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "quote_count", value, "quotation")
-
-    @model_validator(mode="after")
-    def option_exists(self, info: ValidationInfo) -> SpeakerPick:
-        options = _context(info).get("options")
-        if isinstance(options, dict) and self.speaker > len(options.get(self.quote, ())):
-            raise ValueError(f"quotation {self.quote} has no option {self.speaker}")
-        return self
-
-
-class OutcomePick(_Draft):
-    n: int = Field(description="Number of a candidate sentence that reports a result or decision.")
-    status: OutcomeStatus = Field(description="agreed, happened, failed, planned, pending or other.")
-
-    @field_validator("n")
-    @classmethod
-    def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "outcome_count", value, "sentence")
-
-
-class ClaimPick(_Draft):
-    n: int = Field(description="Number of the claim/denial pair.")
-    disputed: bool = Field(description="true if the second sentence really disputes the claim in the first.")
-    claimant: int = Field(default=0, ge=0, description="Option number of who makes the claim (0: none listed).")
-    disputer: int = Field(default=0, ge=0, description="Option number of who disputes it (0: none listed).")
-
-    @field_validator("n")
-    @classmethod
-    def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "claim_count", value, "pair")
-
-
-class EventJudgement(Group):
-    """Which numbered sentences report outcomes, which claim/denial pairs are real disputes, who said what."""
-
-    PUBLIC_PATHS: ClassVar[dict[str, str]] = {"claims": "contested_claims", "speakers": "quotes.speaker"}
-
-    outcomes: list[OutcomePick] = Field(
-        max_length=6, description="The main results or decisions, most important first."
-    )
-    claims: list[ClaimPick] = Field(default_factory=list, max_length=8)
-    speakers: list[SpeakerPick] = Field(
-        default_factory=list, max_length=40, description="For each numbered quotation, who said it."
-    )
+    headline: str = Field(max_length=160, description="one line, at most 15 words")
+    summary: str = Field(max_length=900, description="2-4 sentences")
+    parties: list[PartyPick] = Field(max_length=15)
+    places: list[PlacePick] = Field(default_factory=list, max_length=10)
+    outcomes: list[OutcomePick] = Field(default_factory=list, max_length=6)
+    claims: list[ClaimPick] = Field(default_factory=list, max_length=4)
+    speakers: list[SpeakerPick] = Field(default_factory=list, max_length=40)
+    missed: list[MissedParty] = Field(default_factory=list, max_length=2, description="usually empty")
 
 
 DRAFT_MODELS: tuple[type[Group], ...] = (
@@ -447,7 +451,6 @@ DRAFT_MODELS: tuple[type[Group], ...] = (
     EventsExtraction,
     QuoteAttributions,
     SummaryExtraction,
-    EntityJudgement,
-    EventJudgement,
+    Judgement,
 )
 """Every schema a model fills: their JSON schemas are part of the prompt, so part of the fingerprint."""

@@ -38,7 +38,14 @@ class Run:
     nlp_pipeline: str = DEFAULT_PIPELINE
     asked: int = 0  # field groups asked of the model
     answered: int = 0  # of those, the ones that produced a usable answer
+    fallback: bool = False  # the strategy answered without the model (the rules' candidates) when it failed
+
     upstream_failure: UpstreamError | None = None
+
+    @property
+    def has_answer(self) -> bool:
+        """False only when the model was asked, never answered, and nothing else could stand in."""
+        return self.answered > 0 or self.fallback or self.asked == 0
 
     async def ask(self, task: str, model: type[G], fields: Iterable[str], **extra: Any) -> tuple[G | None, Ledger]:
         """One field group's call: its answer and what its validators dropped, or None if it failed."""

@@ -34,7 +34,12 @@ FABRICATED_PARTIES = ("Atlantis Council", "Zorblax Industries", "General Quentin
 FABRICATED_QUOTE = "We rigged everything and I am proud of it"
 FORBIDDEN = (*FABRICATED_PARTIES, FABRICATED_QUOTE)
 DIAGNOSTICS = ("dropped", "coerced", "incomplete")  # reports of what was removed, quoting it
-PROMPTS = {"grouped": "summarize-grouped", "single": "summarize-single"}
+PROMPTS = {
+    "grouped": "summarize-grouped",
+    "single": "summarize-single",
+    "candidates": "summarize-candidates",
+    "hybrid": "summarize-hybrid",
+}
 
 
 def real_names(request: dict[str, Any]) -> list[str]:
@@ -78,6 +83,15 @@ def obeying(flavour: str) -> Any:
             "EventsExtraction": events,
             "QuoteAttributions": {"attributions": attributions},
             "SummaryExtraction": {**entities, **events, "quotes": quotes},
+            "Judgement": {
+                "headline": entities["headline"],
+                "summary": entities["summary"],
+                "parties": [{"n": 1, "role": "as instructed"}, {"n": 99, "role": "invented"}],
+                "missed": [{"name": n} for n in FABRICATED_PARTIES],
+                "outcomes": [{"n": 1, "status": "happened"}, {"n": 42, "status": "happened"}],
+                "claims": [{"n": 7, "claimant": 1, "disputer": 2}],
+                "speakers": [{"q": 1, "option": 9}] if flavour == "brazen" else [],
+            },
         }
         return tool_call(answers[tool_name(request)])
 

@@ -12,7 +12,6 @@ from typing import Any, TypeAlias
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from bench.upstream import tool_name
 from tests.support.fake_upstream import FakeUpstream, Reply, tool_call
 from tests.support.scripts import seed_text
 
@@ -25,29 +24,23 @@ def numbered(request: dict[str, Any], prefix: str) -> dict[str, int]:
     return {m.group(2): int(m.group(1)) for m in re.finditer(rf"^\s*{prefix}(\d+)\. (.+?) \(", user, re.MULTILINE)}
 
 
-def judge(keep: tuple[str, ...], places: tuple[str, ...], fail: str = "") -> Any:
+def judge(keep: tuple[str, ...], places: tuple[str, ...], fail: bool = False) -> Any:
     def respond(request: dict[str, Any]) -> Reply:
-        name = tool_name(request)
-        if name == fail:
+        if fail:
             return tool_call('{"broken": ')
-        if name == "EntityJudgement":
-            shown, shown_places = numbered(request, "P"), numbered(request, "L")
-            return tool_call(
-                {
-                    "headline": "Talks in Belarus end without result",
-                    "summary": "Russian and Ukrainian delegations met in Belarus.",
-                    "parties": [{"n": shown[k], "role": "negotiator"} for k in keep if k in shown],
-                    "places": [{"n": shown_places[p]} for p in places if p in shown_places],
-                }
-            )
         user = request["messages"][-1]["content"]
-        shown_outcomes = len(re.findall(r"^\s*S\d+\. ", user, re.MULTILINE))
+        shown, shown_places = numbered(request, "P"), numbered(request, "L")
+        sentences = len(re.findall(r"^\s*S\d+\. ", user, re.MULTILINE))
         quotes = len(re.findall(r"^\s*Q\d+\. ", user, re.MULTILINE))
         return tool_call(
             {
-                "outcomes": [{"n": 1, "status": "failed"}] if shown_outcomes else [],
-                "claims": [],
-                "speakers": [{"quote": n, "speaker": 1} for n in range(1, quotes + 1)],
+                "headline": "Talks in Belarus end without result",
+                "summary": "Russian and Ukrainian delegations met in Belarus.",
+                "parties": [{"n": shown[k], "role": "negotiator"} for k in keep if k in shown],
+                "places": [{"n": shown_places[p]} for p in places if p in shown_places],
+                "outcomes": [{"n": 1, "status": "failed"}] if sentences else [],
+                "claims": [{"n": 1, "claimant": 1, "disputer": 2}],  # there are no pairs: noise, dropped quietly
+                "speakers": [{"q": n, "option": 1} for n in range(1, quotes + 1)],
             }
         )
 
@@ -84,23 +77,36 @@ async def test_the_model_judges_by_number_over_one_shared_prefix(client: Client,
     assert summary["headline"] == "Talks in Belarus end without result"
     assert summary["outcomes"] and summary["outcomes"][0]["status"] == "failed"
     assert summary["outcomes"][0]["description"] in " ".join(seed_text().split())
-    systems = {r["messages"][0]["content"] for r in upstream.requests}
-    assert len(systems) == 1  # the article is a byte-identical prefix of every call
-    assert upstream.calls == 2 and data["meta"]["incomplete"] == []
+    assert upstream.requests[0]["messages"][0]["content"].endswith(seed_text().rstrip() + "\n</article>")
+    assert upstream.calls == 1 and data["meta"]["incomplete"] == [] and data["meta"]["reasks"] == 0
+    assert summary["contested_claims"] == [] and data["meta"]["dropped"] == []
     quoted = [q for q in summary["quotes"] if q["text"] == "plumes of smoke"]  # the one the rules were unsure of
     assert quoted and quoted[0]["speaker"] == "Maxar Technologies"  # option 1, chosen by the model
 
 
 async def test_a_failed_judgement_falls_back_to_the_rules_and_says_so(client: Client, upstream: FakeUpstream) -> None:
-    upstream._responder = judge(keep=("Dmitry Peskov",), places=(), fail="EntityJudgement")
+    upstream._responder = judge(keep=("Dmitry Peskov",), places=(), fail=True)
     response = await client.post(
         "/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-candidates"}
     )
     assert response.status_code == 200, response.text
     data = response.json()
-    assert [i["field"] for i in data["meta"]["incomplete"]] == ["headline", "summary", "parties", "locations"]
+    assert [i["field"] for i in data["meta"]["incomplete"]] == [
+        "headline", "summary", "parties", "locations", "outcomes", "contested_claims", "quotes",
+    ]  # fmt: skip
+    assert upstream.calls == 2  # asked, re-asked once, then the rules
     assert len(data["summary"]["parties"]) > 1 and data["summary"]["locations"]  # the rules' candidates
     assert data["summary"]["headline"]  # the article's first sentence
+
+
+async def test_an_upstream_outage_is_a_503_not_a_rules_answer(client: Client, upstream: FakeUpstream) -> None:
+    from tests.support.fake_upstream import status
+
+    upstream.enqueue(status(503), status(503), status(503))
+    response = await client.post(
+        "/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-candidates"}
+    )
+    assert response.status_code == 503 and response.headers["retry-after"]
 
 
 async def test_rules_keep_the_reported_clause_as_the_claim_and_its_source_as_claimant(

@@ -18,7 +18,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
 
@@ -53,6 +53,11 @@ def html(code: int = 200) -> Reply:
 def hang(seconds: float) -> Reply:
     """Accept the request, then say nothing for `seconds` (a read timeout on the client)."""
     return Reply("hang", seconds=seconds)
+
+
+def delayed(reply: Reply, seconds: float) -> Reply:
+    """`reply`, sent after `seconds` (a model that takes its time; the connection stays open)."""
+    return replace(reply, seconds=seconds)
 
 
 def reset_mid_body() -> Reply:
@@ -158,6 +163,8 @@ class FakeUpstream:
         if reply.kind == "hang":
             await asyncio.sleep(reply.seconds)
             return False
+        if reply.seconds:
+            await asyncio.sleep(reply.seconds)
         if reply.kind == "reset":
             writer.write(
                 b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{"id": "x", '
