@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         description="Folder of prompt template files (default: the checkout's, or the installed package's).",
     )
     default_prompt: str = Field(
-        default="summarize-grouped@4",
+        default="summarize-hybrid@1",
         description="Prompt (id@version) used when a request names none; pinned, so a new template "
         "version never becomes the default by accident.",
     )

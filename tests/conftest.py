@@ -23,9 +23,13 @@ def upstream() -> Iterator[FakeUpstream]:
 def settings(upstream: FakeUpstream, tmp_path: Path) -> Settings:
     """Fast-failing settings: short deadline, tiny backoff, so fault tests stay quick.
 
-    The cache dir is the test's own, so the embedded queue server each app starts is too.
+    The cache dir is the test's own, so the embedded queue server each app starts is too. The
+    default prompt is pinned to summarize-grouped@4: these tests script its three calls to exercise
+    retries, re-asks, breakers and partial answers; the default's own behaviour is tested by name
+    (the fault matrix and the hostile suite run every strategy, tests/pipeline the new ones).
     """
     return Settings(
+        default_prompt="summarize-grouped@4",
         cache_dir=tmp_path / "cache",
         llm_base_url=upstream.base_url,
         llm_model="fake-model",

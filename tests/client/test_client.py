@@ -38,6 +38,7 @@ class Served:
 
 def serve(upstream: FakeUpstream, **overrides: object) -> Iterator[Served]:
     settings = Settings(
+        default_prompt="summarize-grouped@4",  # the scripted replies are its three calls
         llm_base_url=upstream.base_url,
         llm_model="fake-model",
         api_keys=KEY,  # parsed as from the environment

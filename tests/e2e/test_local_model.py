@@ -23,11 +23,12 @@ async def test_seed_article_through_the_api(local_llm_url: str) -> None:
     text = seed_text()
 
     assert summary["headline"] and summary["summary"]
-    assert summary["quotes"], "the seed has ten quotations; the scan finds them and the model attributes some"
+    assert summary["quotes"], "the seed has ten quotations; the scan finds them and the rules attribute them"
     party_names = {p["name"] for p in summary["parties"]}
     for quote in summary["quotes"]:
         assert text[quote["start"] : quote["end"]] == quote["text"]  # verbatim, with exact offsets
-        assert quote["speaker"] in party_names
+        assert quote["speaker"] is None or quote["speaker"] in party_names
+    assert sum(q["speaker"] is not None for q in summary["quotes"]) >= len(summary["quotes"]) // 2
     named = {person for person in SEED_PEOPLE if any(person.split()[-1] in name for name in party_names)}
     assert len(named) >= 2, f"expected several of {SEED_PEOPLE}, got {party_names}"
     assert meta["usage"]["prompt_tokens"] > 0 and meta["usage"]["completion_tokens"] > 0

@@ -25,7 +25,7 @@ from summarizer.settings import Settings
 SHARED = (
     "llm_base_url", "llm_model", "redis_url", "cache_dir", "request_deadline_s", "llm_timeout_s",
     "llm_retry_max_wait_s", "llm_transport_retries", "llm_reasks", "batch_heartbeat_s", "batch_attempts",
-    "worker_concurrency", "batch_max_inflight", "rate_limit_requests", "batch_results_ttl_s",
+    "worker_concurrency", "batch_max_inflight", "rate_limit_requests", "batch_results_ttl_s", "default_prompt",
 )  # fmt: skip
 
 
