@@ -250,7 +250,7 @@ class LLMClient:
             first = failures[-1] if failures else {"field": "", "message": _first_line(exc), "value": ""}
             raise self._failure(
                 InvalidModelOutput,
-                f"{label}: model output still invalid after {len(failures) or exc.n_attempts} answers "
+                f"{label}: model output still invalid after {exc.n_attempts} answers "
                 f"({scope.upstream_calls} upstream attempts in all); last: {_describe(first)}",
                 failures=failures,
             ) from exc

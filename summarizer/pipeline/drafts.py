@@ -147,6 +147,8 @@ class Group(_Draft):
 
     # Where a draft list's items land in the public `Summary`, for `meta.dropped` and `meta.incomplete`.
     PUBLIC_PATHS: ClassVar[dict[str, str]] = {}
+    # Lists that may rightly be empty: nothing usable in one is a few drops, never a re-ask or a failure.
+    OPTIONAL_LISTS: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -165,6 +167,8 @@ class Group(_Draft):
         item_model = _item_model(field.annotation)
         if item_model is None or not isinstance(value, list):
             return handler(value)  # a scalar, or not even a list: the schema decides, a re-ask may follow
+        if name in _context(info).get("unused", ()):
+            return []  # the strategy throws this list away: judging it could only cost a re-ask
         path = cls.PUBLIC_PATHS.get(name, name)
         ledger = _ledger(info)
         cap = _max_length(field)
@@ -191,8 +195,8 @@ class Group(_Draft):
             for field_name, before, after in coercions:
                 ledger.coerce(f"{path}.{field_name}", before, after)
             kept.append(item)
-        if value and not kept and all(p["type"] == NOTHING_LISTED for p in problems):
-            return kept  # picks from an empty list: nothing was there to choose, nothing to re-ask
+        if value and not kept and (name in cls.OPTIONAL_LISTS or all(p["type"] == NOTHING_LISTED for p in problems)):
+            return kept  # an optional list, or picks from an empty one: the drops say it all
         if value and not kept:
             summary = f"none of the {len(value)} items of `{name}` could be used: " + "; ".join(reasons[:3])
             # Kept across attempts (unlike the ledger): the field's failure names every attempt's problems.
@@ -435,6 +439,7 @@ class Judgement(Group):
         "speakers": "quotes.speaker",
         "missed": "parties",
     }
+    OPTIONAL_LISTS: ClassVar[frozenset[str]] = frozenset({"places", "outcomes", "claims", "speakers", "missed"})
 
     headline: str = Field(max_length=160, description="one line, at most 15 words")
     summary: str = Field(max_length=900, description="2-4 sentences")

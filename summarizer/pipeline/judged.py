@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from summarizer.pipeline import assemble
-from summarizer.pipeline.drafts import EntitiesExtraction, Judgement
+from summarizer.pipeline.drafts import ClaimPick, EntitiesExtraction, Judgement, OutcomePick
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import (
@@ -57,6 +58,7 @@ SALIENT_MENTIONS = 3  # a candidate the model left out is still a party when the
 MAX_NAME = Party.model_fields["name"].metadata[0].max_length
 MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
 MAX_PLACES = Summary.model_fields["locations"].metadata[0].max_length
+MAX_QUOTES = Summary.model_fields["quotes"].metadata[0].max_length
 MAX_TEXT = Outcome.model_fields["description"].metadata[0].max_length
 
 
@@ -137,10 +139,10 @@ async def candidates(run: Run) -> Summary:
     parties = [_party(lists.parties[pick.n - 1], pick.role) for pick in judged.parties]
     parties += [_missed(run, m.name) for m in judged.missed]
     places = [_place(lists.places[pick.n - 1]) for pick in judged.places]
-    outcomes = [_outcome(lists.outcomes[p.n - 1], p.status, parties) for p in judged.outcomes]
+    outcomes = [_outcome(lists.outcomes[p.n - 1], p.status, parties) for p in _first_picks(judged.outcomes)]
     claims = [
         _claim(pair, _option(pair, p.claimant) or pair.claimant, _option(pair, p.disputer) or pair.disputer)
-        for p in judged.claims
+        for p in _first_picks(judged.claims)
         if (pair := lists.claims[p.n - 1])
     ]
     for pick in judged.speakers:
@@ -159,7 +161,12 @@ async def hybrid(run: Run) -> Summary:
     `SALIENT_MENTIONS` times join it (F1 0.67 -> 0.71 replaying the recorded answers).
     """
     found = await candidates_async(run.article, run.nlp_pipeline)
-    entities, _ = await run.ask("entities", EntitiesExtraction, ("headline", "summary", "parties"))
+    entities, _ = await run.ask(
+        "entities",
+        EntitiesExtraction,
+        ("headline", "summary", "parties"),
+        context={"unused": {"locations"}},  # the same call as grouped@4's; its places lose to the rules'
+    )
     if entities is None:
         run.fallback = run.upstream_failure is None
         parties = _rule_parties(found)
@@ -200,6 +207,17 @@ async def rules(run: Run) -> Summary:
         _rule_outcomes(found, parties),
         _rule_claims(found),
     )
+
+
+P = TypeVar("P", OutcomePick, ClaimPick)
+
+
+def _first_picks(picks: Sequence[P]) -> list[P]:
+    """A number picked twice counts once (the first pick wins): a looping model repeats itself."""
+    first: dict[int, P] = {}
+    for pick in picks:
+        first.setdefault(pick.n, pick)
+    return list(first.values())
 
 
 # --- numbered lines for the prompt ---------------------------------------------------------------
@@ -347,7 +365,7 @@ def _assemble(
         party = names.get(speaker.casefold())
         if party is None:
             source = next((p for p in found.parties if p.name == speaker), None) or by_key.get(name_key(speaker))
-            if source is not None and len(parties) < MAX_PARTIES:
+            if source is not None and len(source.name) <= MAX_NAME and len(parties) < MAX_PARTIES:
                 party = _party(source, "quoted")
             elif len(parties) < MAX_PARTIES and len(speaker) <= MAX_NAME and run.article.mentions([speaker]):
                 party = Party(name=speaker, kind="person", role="quoted", mentions=run.article.mentions([speaker]))
@@ -365,13 +383,15 @@ def _assemble(
                 end=candidate.end,
             )
         )
+    for extra in quotes[MAX_QUOTES:]:
+        ledger.drop("quotes", f"{extra.text}: over the limit of {MAX_QUOTES} quotations")
     return Summary(
         headline=headline,
         summary=summary,
         parties=parties[:MAX_PARTIES],
         locations=_unique_places(places)[:MAX_PLACES],
         outcomes=outcomes,
-        quotes=quotes,
+        quotes=quotes[:MAX_QUOTES],
         contested_claims=[c for c in claims if c.claimant],
     )
 
@@ -382,10 +402,9 @@ def _unique(parties: list[Party], ledger: Ledger) -> list[Party]:
         key = party.name.casefold()
         if key not in seen:
             seen[key] = party
-    if len(seen) > MAX_PARTIES:
-        for extra in list(seen.values())[MAX_PARTIES:]:
-            ledger.drop("parties", f"{extra.name}: over the limit of {MAX_PARTIES} parties")
-    return list(seen.values())
+    for extra in list(seen.values())[MAX_PARTIES:]:
+        ledger.drop("parties", f"{extra.name}: over the limit of {MAX_PARTIES} parties")
+    return list(seen.values())[:MAX_PARTIES]
 
 
 def _unique_places(places: list[Location]) -> list[Location]:

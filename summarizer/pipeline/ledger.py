@@ -91,7 +91,12 @@ class Ledger:
         return list(dict.fromkeys(f for failure in self.failures for f in failure.fields))
 
     def incomplete(self) -> list[IncompleteField]:
-        return [IncompleteField(field=f, reason=failure.reason) for failure in self.failures for f in failure.fields]
+        """One entry per field, with the first reason it failed for (two quote batches may both fail)."""
+        first: dict[str, str] = {}
+        for failure in self.failures:
+            for name in failure.fields:
+                first.setdefault(name, failure.reason)
+        return [IncompleteField(field=name, reason=reason) for name, reason in first.items()]
 
     def dropped_counts(self) -> list[ItemCount]:
         return _counts(self.dropped)

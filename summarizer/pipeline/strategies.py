@@ -91,7 +91,12 @@ async def attributed_quotes(run: Run, candidates: list[QuoteCandidate], parties:
                 quotes.append(assemble.quote_from_candidate(candidate, speaker))
             elif number in ungrounded:
                 quotes.append(assemble.quote_from_candidate(candidate, None))
-    return quotes
+    for extra in quotes[MAX_QUOTES:]:
+        run.ledger.drop("quotes", f"{extra.text}: over the limit of {MAX_QUOTES} quotations")
+    return quotes[:MAX_QUOTES]
+
+
+MAX_QUOTES = Summary.model_fields["quotes"].metadata[0].max_length
 
 
 def _summary(

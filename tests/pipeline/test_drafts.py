@@ -94,3 +94,21 @@ def test_each_attempt_starts_a_fresh_ledger() -> None:
 def test_a_list_that_is_not_a_list_is_the_schema_s_to_reject() -> None:
     with pytest.raises(ValidationError):
         EntitiesExtraction.model_validate(entities(parties="nobody"), context=context())
+
+
+def test_an_optional_list_with_nothing_usable_is_only_drops() -> None:
+    from summarizer.pipeline.drafts import Judgement
+
+    ctx = context(party_count=2, place_count=0, outcome_count=0, claim_count=0, quote_count=0)
+    answer = {"headline": "h", "summary": "s", "parties": [{"n": 1}, {"n": 2}], "missed": [{"name": "Xi Jinping"}]}
+    draft = Judgement.model_validate(answer, context=ctx)  # no re-ask for an invented `missed` name
+    assert [p.n for p in draft.parties] == [1, 2] and draft.missed == []
+    assert ctx["ledger"].failures == [] and ctx["ledger"].dropped["parties"].count == 1
+
+
+def test_a_list_the_strategy_discards_is_not_judged() -> None:
+    ctx = context(unused={"locations"})
+    draft = EntitiesExtraction.model_validate(
+        entities(parties=[{"name": "Peskov", "kind": "person"}], locations=[{"name": "Europe"}]), context=ctx
+    )
+    assert draft.locations == [] and ctx["ledger"].failures == [] and ctx["ledger"].dropped == {}
