@@ -1,0 +1,261 @@
+"""Answers kept by their fingerprint, identical requests run once, and idempotent retries.
+
+`CachedSummaries.summarize` stands in front of `Summarizer.summarize`:
+
+- **Cache.** The key is the answer's fingerprint (`summarizer.fingerprint`, the function the eval
+  cache uses: article, prompt hash, draft schemas, strategy, code version, model and model file,
+  sampling, upstream, NLP pipeline), plus the article's title, URL and date, which the prompt
+  renders too. Only complete answers are stored: an error never is, and neither is a partial answer
+  (`meta.incomplete` non-empty), so a retry may get the complete one once the upstream recovers.
+- **Coalescing.** Identical requests in flight at once share one run: the first starts it as a task,
+  the others await the same task (shielded, so one caller hanging up does not cancel the others').
+  This is per process; replicas sharing a Redis store each run once at most and then share the
+  stored answer (no cross-replica lock: a duplicate run there costs calls, never a wrong answer).
+- **Idempotency.** An `Idempotency-Key` is scoped to the caller's client id (the API key's
+  non-secret id, or its address without keys). The first answer under a key is kept, partial or not:
+  the same key with the same body gets that answer again without a run; with another body, an
+  `IdempotencyKeyReused` (422). Errors are not kept, so a failed request may be retried under its key.
+
+Stores are Litestar's: a bounded in-memory LRU by default, a `FileStore`, or a `RedisStore` (on
+`SUMMARIZER_REDIS_URL`, or the embedded valkey) shared by every replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+import redis.asyncio as aioredis
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from pydantic import BaseModel, ValidationError
+
+from summarizer.errors import IdempotencyKeyReused
+from summarizer.fingerprint import AnswerSpec, answer_spec, model_file_sha256
+from summarizer.schemas import ArticleIn, SummaryResponse
+from summarizer.service import Summarizer
+from summarizer.settings import Settings
+
+
+class BoundedMemoryStore(MemoryStore):
+    """Litestar's `MemoryStore` with at most `max_entries` keys, the least recently used going first."""
+
+    def __init__(self, max_entries: int) -> None:
+        super().__init__()
+        self.max_entries = max_entries
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        self._store.pop(key, None)  # re-inserted below: now the most recent
+        await super().set(key, value, expires_in)
+        while len(self._store) > self.max_entries:
+            del self._store[next(iter(self._store))]
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        value = await super().get(key, renew_for)
+        if value is not None and (entry := self._store.pop(key, None)) is not None:
+            self._store[key] = entry  # touched: moved to the end of the eviction order
+        return value
+
+
+class Outcome(Enum):
+    """How an answer was obtained, as RFC 9211 `Cache-Status` says it."""
+
+    HIT = "hit"
+    STORED = "fwd=miss; stored"
+    REFRESHED = "fwd=request; stored"  # `Cache-Control: no-cache`: forwarded on the client's word
+    NOT_STORED = "fwd=miss"  # a partial answer: returned, not kept
+    NOT_STORED_REFRESH = "fwd=request"
+    COLLAPSED = "fwd=miss; collapsed"  # joined a run another identical request started
+    IDEMPOTENT = "hit; detail=idempotency-key"
+
+    @property
+    def cached(self) -> bool:
+        """True when this request did not cause a model run of its own."""
+        return self in (Outcome.HIT, Outcome.COLLAPSED, Outcome.IDEMPOTENT)
+
+
+CACHE_NAME = "summarizer"
+
+
+def cache_status(outcome: Outcome) -> str:
+    return f"{CACHE_NAME}; {outcome.value}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: SummaryResponse
+    outcome: Outcome
+
+
+class _Idempotent(BaseModel):
+    """What an idempotency key keeps: the request body's hash and the answer it got."""
+
+    body_sha256: str
+    response: SummaryResponse
+
+
+def build_store(settings: Settings, redis: aioredis.Redis | None) -> Store | None:
+    """The store `SUMMARIZER_RESPONSE_CACHE` names (`auto`: Redis when a URL is set, else memory); None when off."""
+    kind = settings.response_cache
+    if kind == "auto":
+        kind = "redis" if settings.redis_url else "memory"
+    if kind == "off":
+        return None
+    if kind == "file":
+        return FileStore(settings.response_cache_dir or settings.cache_dir / "responses", create_directories=True)
+    if kind == "redis":
+        if settings.redis_url:
+            return RedisStore.with_client(settings.redis_url, namespace="summarizer-responses")
+        if redis is not None:
+            return RedisStore(redis, namespace="summarizer-responses")
+    return BoundedMemoryStore(settings.response_cache_max_entries)
+
+
+class CachedSummaries:
+    """`Summarizer.summarize` behind the response cache, the in-flight map and idempotency keys."""
+
+    def __init__(self, settings: Settings, summarizer: Summarizer, store: Store | None) -> None:
+        self.settings = settings
+        self.summarizer = summarizer
+        self.store = store
+        # Idempotency keys need somewhere to live even with the cache off.
+        self.keys: Store = store or BoundedMemoryStore(settings.response_cache_max_entries)
+        self._specs: dict[str, AnswerSpec] = {}
+        self._model_file: tuple[str | None] | None = None
+        self._inflight: dict[str, asyncio.Task[SummaryResponse]] = {}
+
+    async def close(self) -> None:
+        if isinstance(self.store, RedisStore) and self.settings.redis_url:
+            await self.store._redis.aclose()  # ours (from the URL); the embedded server's client is not
+
+    async def summarize(
+        self,
+        article: ArticleIn,
+        prompt_ref: str | None,
+        *,
+        require_complete: bool = False,
+        refresh: bool = False,
+        caller: str = "",
+        idempotency_key: str | None = None,
+    ) -> Answer:
+        """The answer and how it was got; `refresh` (`Cache-Control: no-cache`) skips the stored one."""
+        if idempotency_key is None:
+            return await self._cached(article, prompt_ref, require_complete, refresh)
+        body = json.dumps(
+            [article.model_dump(mode="json"), prompt_ref, require_complete], sort_keys=True, separators=(",", ":")
+        )
+        body_sha256 = hashlib.sha256(body.encode()).hexdigest()
+        scope = "idem:" + hashlib.sha256(f"{caller}\n{idempotency_key}".encode()).hexdigest()
+        kept = await self._kept(scope)
+        if kept is None and scope in self._inflight:  # the same key is running now: wait for its answer
+            await asyncio.shield(self._inflight[scope])
+            kept = await self._kept(scope)
+        if kept is not None:
+            if kept.body_sha256 != body_sha256:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was already used with a different request body; use a new key",
+                    idempotency_key=idempotency_key,
+                )
+            response = kept.response
+            return Answer(_marked(response), Outcome.IDEMPOTENT)
+        result: list[Answer] = []
+
+        async def run() -> SummaryResponse:
+            answer = await self._cached(article, prompt_ref, require_complete, refresh)
+            record = _Idempotent(body_sha256=body_sha256, response=answer.response)
+            await self.keys.set(scope, record.model_dump_json(), expires_in=self.settings.idempotency_ttl_s)
+            result.append(answer)
+            return answer.response
+
+        response = await self._once(scope, run)
+        return result[0] if result else Answer(_marked(response), Outcome.COLLAPSED)
+
+    async def _kept(self, scope: str) -> _Idempotent | None:
+        raw = await self.keys.get(scope)
+        if raw is None:
+            return None
+        try:
+            return _Idempotent.model_validate_json(raw)
+        except ValidationError:  # written by another version: as if never kept
+            return None
+
+    async def _cached(self, article: ArticleIn, prompt_ref: str | None, require_complete: bool, refresh: bool) -> Answer:
+        summarize = self.summarizer.summarize
+        if self.store is None:
+            return Answer(await summarize(article, prompt_ref, require_complete=require_complete), Outcome.NOT_STORED)
+        key = "summary:" + await self.key(article, prompt_ref)
+        if not refresh and (found := await self._stored(key)) is not None:
+            return Answer(_marked(found), Outcome.HIT)
+        ran: list[Outcome] = []
+
+        async def run() -> SummaryResponse:
+            response = await summarize(article, prompt_ref, require_complete=require_complete)
+            complete = not response.meta.incomplete
+            if complete and self.store is not None:
+                await self.store.set(key, response.model_dump_json(), expires_in=self.settings.response_cache_ttl_s)
+            ran.append(_fresh(refresh, complete))
+            return response
+
+        if refresh:  # the caller asked for a new run: it starts one, never joins an older one
+            return Answer(await run(), ran[0])
+        response = await self._once(f"{key}:{require_complete}", run)
+        return Answer(response, ran[0]) if ran else Answer(_marked(response), Outcome.COLLAPSED)
+
+    async def _stored(self, key: str) -> SummaryResponse | None:
+        assert self.store is not None
+        raw = await self.store.get(key)
+        if raw is None:
+            return None
+        try:
+            return SummaryResponse.model_validate_json(raw)
+        except ValidationError:  # the response shape changed since: a miss, not an error
+            return None
+
+    async def key(self, article: ArticleIn, prompt_ref: str | None) -> str:
+        """The fingerprint of the answer to `article`, with the article fields besides its text."""
+        prompt = self.summarizer.prompts.get(prompt_ref or self.settings.default_prompt)  # PromptNotFound: 422
+        spec = self._specs.get(prompt.hash)
+        if spec is None:
+            if self._model_file is None:  # hashing a custom model file reads it once: off the loop
+                self._model_file = (await asyncio.to_thread(model_file_sha256, self.settings),)
+            spec = await asyncio.to_thread(answer_spec, self.settings, prompt, self._model_file[0])
+            self._specs[prompt.hash] = spec
+        fingerprint = spec.fingerprint(article.text).key
+        others = article.model_dump(mode="json", exclude={"text"})
+        return hashlib.sha256(f"{fingerprint}\n{json.dumps(others, sort_keys=True)}".encode()).hexdigest()
+
+    async def _once(self, key: str, run: Callable[[], Awaitable[SummaryResponse]]) -> SummaryResponse:
+        """`run()` once for every caller with `key` at the same time; each awaits it shielded."""
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.create_task(_call(run))
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
+        return await asyncio.shield(task)
+
+    def _forget(self, key: str, task: asyncio.Task[SummaryResponse]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
+        if not task.cancelled():
+            task.exception()  # retrieved: every caller may have gone before it failed
+
+
+async def _call(run: Callable[[], Awaitable[SummaryResponse]]) -> SummaryResponse:
+    return await run()
+
+
+def _fresh(refresh: bool, complete: bool) -> Outcome:
+    if refresh:
+        return Outcome.REFRESHED if complete else Outcome.NOT_STORED_REFRESH
+    return Outcome.STORED if complete else Outcome.NOT_STORED
+
+
+def _marked(response: SummaryResponse) -> SummaryResponse:
+    return response.model_copy(update={"meta": response.meta.model_copy(update={"cached": True})})
