@@ -23,9 +23,10 @@ Stores are Litestar's: a bounded in-memory LRU by default, a `FileStore`, or a `
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -39,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import IdempotencyKeyReused
 from summarizer.fingerprint import AnswerSpec, answer_spec, model_file_sha256
+from summarizer.jobs.runtime import connect
 from summarizer.schemas import ArticleIn, SummaryResponse
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
@@ -82,6 +84,7 @@ class Outcome(Enum):
 
 
 CACHE_NAME = "summarizer"
+NAMESPACE = "summarizer-responses"  # the Redis key prefix, beside the queue's and the rate limits' keys
 
 
 def cache_status(outcome: Outcome) -> str:
@@ -101,21 +104,29 @@ class _Idempotent(BaseModel):
     response: SummaryResponse
 
 
-def build_store(settings: Settings, redis: aioredis.Redis | None) -> Store | None:
-    """The store `SUMMARIZER_RESPONSE_CACHE` names (`auto`: Redis when a URL is set, else memory); None when off."""
+@contextlib.asynccontextmanager
+async def open_store(settings: Settings, embedded: aioredis.Redis | None) -> AsyncIterator[Store | None]:
+    """The store `SUMMARIZER_RESPONSE_CACHE` names (`auto`: Redis when a URL is set, else memory); None when off.
+
+    `redis` without a URL uses `embedded` (the client of the batch queue's embedded valkey), not closed here.
+    """
     kind = settings.response_cache
     if kind == "auto":
         kind = "redis" if settings.redis_url else "memory"
     if kind == "off":
-        return None
-    if kind == "file":
-        return FileStore(settings.response_cache_dir or settings.cache_dir / "responses", create_directories=True)
-    if kind == "redis":
-        if settings.redis_url:
-            return RedisStore.with_client(settings.redis_url, namespace="summarizer-responses")
-        if redis is not None:
-            return RedisStore(redis, namespace="summarizer-responses")
-    return BoundedMemoryStore(settings.response_cache_max_entries)
+        yield None
+    elif kind == "file":
+        yield FileStore(settings.response_cache_dir or settings.cache_dir / "responses", create_directories=True)
+    elif kind == "redis" and settings.redis_url:
+        client = connect(settings.redis_url)  # a unix-socket URL too, with the queue's backoff
+        try:
+            yield RedisStore(client, namespace=NAMESPACE)
+        finally:
+            await client.aclose()
+    elif kind == "redis" and embedded is not None:
+        yield RedisStore(embedded, namespace=NAMESPACE)
+    else:
+        yield BoundedMemoryStore(settings.response_cache_max_entries)
 
 
 class CachedSummaries:
@@ -130,10 +141,6 @@ class CachedSummaries:
         self._specs: dict[str, AnswerSpec] = {}
         self._model_file: tuple[str | None] | None = None
         self._inflight: dict[str, asyncio.Task[SummaryResponse]] = {}
-
-    async def close(self) -> None:
-        if isinstance(self.store, RedisStore) and self.settings.redis_url:
-            await self.store._redis.aclose()  # ours (from the URL); the embedded server's client is not
 
     async def summarize(
         self,
@@ -186,7 +193,9 @@ class CachedSummaries:
         except ValidationError:  # written by another version: as if never kept
             return None
 
-    async def _cached(self, article: ArticleIn, prompt_ref: str | None, require_complete: bool, refresh: bool) -> Answer:
+    async def _cached(
+        self, article: ArticleIn, prompt_ref: str | None, require_complete: bool, refresh: bool
+    ) -> Answer:
         summarize = self.summarizer.summarize
         if self.store is None:
             return Answer(await summarize(article, prompt_ref, require_complete=require_complete), Outcome.NOT_STORED)

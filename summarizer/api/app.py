@@ -18,7 +18,7 @@ from summarizer.jobs.runtime import open_batches
 from summarizer.metrics import Metrics
 from summarizer.prompts import PromptLibrary
 from summarizer.ratelimit import store_for
-from summarizer.response_cache import CachedSummaries, build_store
+from summarizer.response_cache import CachedSummaries, open_store
 from summarizer.runtime import open_upstream
 from summarizer.service import build_summarizer
 from summarizer.settings import Settings
@@ -49,10 +49,8 @@ def create_app(settings: Settings) -> Litestar:
             app.state.metrics = metrics
             app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
             # After the batches: with `redis` and no URL, the cache lives in their embedded valkey.
-            app.state.summaries = CachedSummaries(
-                settings, app.state.summarizer, build_store(settings, app.state.batches.store.redis)
-            )
-            stack.push_async_callback(app.state.summaries.close)
+            store = await stack.enter_async_context(open_store(settings, app.state.batches.store.redis))
+            app.state.summaries = CachedSummaries(settings, app.state.summarizer, store)
             yield
 
     return Litestar(

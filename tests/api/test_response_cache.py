@@ -11,11 +11,13 @@ from typing import Any, TypeAlias
 
 import httpx
 from litestar import Litestar
+from litestar.stores.redis import RedisStore
 from litestar.testing import AsyncTestClient
 from pydantic import SecretStr
 
 from bench.serving import serve_in_thread
 from summarizer.api import create_app
+from summarizer.jobs.server import QueueServer
 from summarizer.response_cache import BoundedMemoryStore
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, status
@@ -182,3 +184,31 @@ async def test_memory_store_forgets_the_least_recently_used() -> None:
     assert await store.get("a") == b"1"  # touched: "b" is now the oldest
     await store.set("c", b"3")
     assert [await store.get(k) for k in ("a", "b", "c")] == [b"1", None, b"3"]
+
+
+async def test_replicas_on_one_redis_share_answers(settings: Settings, upstream: FakeUpstream, tmp_path: Path) -> None:
+    """`auto` with a Redis URL: two apps (two replicas) on one real valkey-server, one model run."""
+    succeed(upstream)
+    with QueueServer(tmp_path / "valkey") as server:
+        replica = settings.model_copy(update={"redis_url": server.url, "batch_worker_in_serve": False})
+        async with AsyncTestClient(app=create_app(replica)) as one, AsyncTestClient(app=create_app(replica)) as two:
+            first = await one.post("/v1/summaries", json=body())
+            assert first.headers["cache-status"] == "summarizer; fwd=miss; stored"
+            second = await two.post("/v1/summaries", json=body())
+            assert second.headers["cache-status"] == "summarizer; hit" and second.json()["meta"]["cached"] is True
+            key = {"Idempotency-Key": "k1"}
+            assert (await one.post("/v1/summaries", json=body(), headers=key)).status_code == 200
+            reused = await two.post("/v1/summaries", json=body(require_complete=True), headers=key)
+            assert reused.status_code == 422  # the key is shared by replicas too
+    assert upstream.calls == RUN
+
+
+async def test_redis_without_a_url_uses_the_embedded_valkey(settings: Settings, upstream: FakeUpstream) -> None:
+    succeed(upstream)
+    app = create_app(settings.model_copy(update={"response_cache": "redis", "batch_worker_in_serve": False}))
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.post("/v1/summaries", json=body())).status_code == 200
+        assert isinstance(app.state.summaries.store, RedisStore)
+        hit = await client.post("/v1/summaries", json=body())
+        assert hit.headers["cache-status"] == "summarizer; hit"
+    assert upstream.calls == RUN
