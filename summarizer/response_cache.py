@@ -30,6 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import TypeVar
 
 import redis.asyncio as aioredis
 from litestar.stores.base import Store
@@ -97,11 +98,60 @@ class Answer:
     outcome: Outcome
 
 
-class _Idempotent(BaseModel):
-    """What an idempotency key keeps: the request body's hash and the answer it got."""
+class _Kept(BaseModel):
+    """What an idempotency key keeps: the request body's hash and the answer it got (JSON)."""
 
     body_sha256: str
-    response: SummaryResponse
+    payload: str
+
+
+class IdempotencyKeys:
+    """`Idempotency-Key`s per caller: the first answer under a key, replayed for the same body.
+
+    Used by `POST /v1/summaries` and `POST /v1/batches`; the key is stored hashed with the caller's
+    client id, so two API keys never share one. Requests with the same key at the same time in this
+    process share one run (the second waits, then replays or is refused).
+    """
+
+    def __init__(self, store: Store, ttl_s: int) -> None:
+        self.store = store
+        self.ttl_s = ttl_s
+        self._inflight: dict[str, asyncio.Task[str]] = {}
+
+    async def once(self, caller: str, key: str, body: str, run: Callable[[], Awaitable[str]]) -> tuple[str, bool]:
+        """`(payload, replayed)`: the kept payload for the same body, else `run()`'s, kept for the TTL.
+
+        Raises `IdempotencyKeyReused` when the key was used with another body; keeps nothing when `run` fails.
+        """
+        body_sha256 = hashlib.sha256(body.encode()).hexdigest()
+        scope = "idem:" + hashlib.sha256(f"{caller}\n{key}".encode()).hexdigest()
+        kept = await self._kept(scope)
+        if kept is None and (running := self._inflight.get(scope)) is not None:
+            await asyncio.shield(running)  # the same key is running now: wait for its answer
+            kept = await self._kept(scope)
+        if kept is not None:
+            if kept.body_sha256 != body_sha256:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was already used with a different request body; use a new key",
+                    idempotency_key=key,
+                )
+            return kept.payload, True
+
+        async def keep() -> str:
+            payload = await run()
+            await self.store.set(scope, _Kept(body_sha256=body_sha256, payload=payload).model_dump_json(), self.ttl_s)
+            return payload
+
+        return await _once(self._inflight, scope, keep), False
+
+    async def _kept(self, scope: str) -> _Kept | None:
+        raw = await self.store.get(scope)
+        if raw is None:
+            return None
+        try:
+            return _Kept.model_validate_json(raw)
+        except ValidationError:  # written by another version: as if never kept
+            return None
 
 
 @contextlib.asynccontextmanager
@@ -132,12 +182,11 @@ async def open_store(settings: Settings, embedded: aioredis.Redis | None) -> Asy
 class CachedSummaries:
     """`Summarizer.summarize` behind the response cache, the in-flight map and idempotency keys."""
 
-    def __init__(self, settings: Settings, summarizer: Summarizer, store: Store | None) -> None:
+    def __init__(self, settings: Settings, summarizer: Summarizer, store: Store | None, keys: IdempotencyKeys) -> None:
         self.settings = settings
         self.summarizer = summarizer
         self.store = store
-        # Idempotency keys need somewhere to live even with the cache off.
-        self.keys: Store = store or BoundedMemoryStore(settings.response_cache_max_entries)
+        self.keys = keys
         self._specs: dict[str, AnswerSpec] = {}
         self._model_file: tuple[str | None] | None = None
         self._inflight: dict[str, asyncio.Task[SummaryResponse]] = {}
@@ -158,40 +207,18 @@ class CachedSummaries:
         body = json.dumps(
             [article.model_dump(mode="json"), prompt_ref, require_complete], sort_keys=True, separators=(",", ":")
         )
-        body_sha256 = hashlib.sha256(body.encode()).hexdigest()
-        scope = "idem:" + hashlib.sha256(f"{caller}\n{idempotency_key}".encode()).hexdigest()
-        kept = await self._kept(scope)
-        if kept is None and scope in self._inflight:  # the same key is running now: wait for its answer
-            await asyncio.shield(self._inflight[scope])
-            kept = await self._kept(scope)
-        if kept is not None:
-            if kept.body_sha256 != body_sha256:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was already used with a different request body; use a new key",
-                    idempotency_key=idempotency_key,
-                )
-            response = kept.response
-            return Answer(_marked(response), Outcome.IDEMPOTENT)
-        result: list[Answer] = []
+        ran: list[Answer] = []
 
-        async def run() -> SummaryResponse:
+        async def run() -> str:
             answer = await self._cached(article, prompt_ref, require_complete, refresh)
-            record = _Idempotent(body_sha256=body_sha256, response=answer.response)
-            await self.keys.set(scope, record.model_dump_json(), expires_in=self.settings.idempotency_ttl_s)
-            result.append(answer)
-            return answer.response
+            ran.append(answer)
+            return answer.response.model_dump_json()
 
-        response = await self._once(scope, run)
-        return result[0] if result else Answer(_marked(response), Outcome.COLLAPSED)
-
-    async def _kept(self, scope: str) -> _Idempotent | None:
-        raw = await self.keys.get(scope)
-        if raw is None:
-            return None
-        try:
-            return _Idempotent.model_validate_json(raw)
-        except ValidationError:  # written by another version: as if never kept
-            return None
+        payload, replayed = await self.keys.once(caller, idempotency_key, body, run)
+        if ran:
+            return ran[0]
+        response = _marked(SummaryResponse.model_validate_json(payload))
+        return Answer(response, Outcome.IDEMPOTENT if replayed else Outcome.COLLAPSED)
 
     async def _cached(
         self, article: ArticleIn, prompt_ref: str | None, require_complete: bool, refresh: bool
@@ -214,7 +241,7 @@ class CachedSummaries:
 
         if refresh:  # the caller asked for a new run: it starts one, never joins an older one
             return Answer(await run(), ran[0])
-        response = await self._once(f"{key}:{require_complete}", run)
+        response = await _once(self._inflight, f"{key}:{require_complete}", run)
         return Answer(response, ran[0]) if ran else Answer(_marked(response), Outcome.COLLAPSED)
 
     async def _stored(self, key: str) -> SummaryResponse | None:
@@ -240,23 +267,28 @@ class CachedSummaries:
         others = article.model_dump(mode="json", exclude={"text"})
         return hashlib.sha256(f"{fingerprint}\n{json.dumps(others, sort_keys=True)}".encode()).hexdigest()
 
-    async def _once(self, key: str, run: Callable[[], Awaitable[SummaryResponse]]) -> SummaryResponse:
-        """`run()` once for every caller with `key` at the same time; each awaits it shielded."""
-        task = self._inflight.get(key)
-        if task is None:
-            task = asyncio.create_task(_call(run))
-            self._inflight[key] = task
-            task.add_done_callback(lambda done: self._forget(key, done))
-        return await asyncio.shield(task)
 
-    def _forget(self, key: str, task: asyncio.Task[SummaryResponse]) -> None:
-        if self._inflight.get(key) is task:
-            del self._inflight[key]
-        if not task.cancelled():
-            task.exception()  # retrieved: every caller may have gone before it failed
+T = TypeVar("T")
 
 
-async def _call(run: Callable[[], Awaitable[SummaryResponse]]) -> SummaryResponse:
+async def _once(inflight: dict[str, asyncio.Task[T]], key: str, run: Callable[[], Awaitable[T]]) -> T:
+    """`run()` once for every caller with `key` at the same time; each awaits it shielded."""
+    task = inflight.get(key)
+    if task is None:
+        task = asyncio.create_task(_call(run))
+        inflight[key] = task
+
+        def forget(done: asyncio.Task[T]) -> None:
+            if inflight.get(key) is done:
+                del inflight[key]
+            if not done.cancelled():
+                done.exception()  # retrieved: every caller may have gone before it failed
+
+        task.add_done_callback(forget)
+    return await asyncio.shield(task)
+
+
+async def _call(run: Callable[[], Awaitable[T]]) -> T:
     return await run()
 
 
