@@ -85,6 +85,7 @@ class Outcome(Enum):
 
 
 CACHE_NAME = "summarizer"
+REPLAYED_HEADER = "Idempotent-Replayed"  # on a batch submission answered from its Idempotency-Key
 NAMESPACE = "summarizer-responses"  # the Redis key prefix, beside the queue's and the rate limits' keys
 
 
