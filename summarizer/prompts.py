@@ -20,11 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
 
-Strategy = Literal["single", "grouped", "candidates", "rules"]
+Strategy = Literal["single", "grouped", "candidates", "hybrid", "rules"]
 STRATEGY_TASKS: dict[str, set[str]] = {
     "single": {"summary"},
     "grouped": {"entities", "events", "quotes"},
     "candidates": {"judge"},
+    "hybrid": {"entities"},
     "rules": set(),
 }
 # The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions

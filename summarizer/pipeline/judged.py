@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from summarizer.pipeline.drafts import Judgement
+from summarizer.pipeline import assemble
+from summarizer.pipeline.drafts import EntitiesExtraction, Judgement
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import (
@@ -51,6 +52,8 @@ SHOWN_OUTCOMES = 8
 SHOWN_CLAIMS = 4
 SHOWN_UNSURE = 40  # quotations whose speaker the rules are unsure of; the rest keep the rules' choice
 RULES_OUTCOMES = 3  # the rules keep the best-ranked outcome sentences
+RULES_CLAIM_SCORE = 6.0  # a strong denial cue (2) and four shared words: weaker pairs need the model
+SALIENT_MENTIONS = 3  # a candidate the model left out is still a party when the article names it this often
 MAX_NAME = Party.model_fields["name"].metadata[0].max_length
 MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
 MAX_PLACES = Summary.model_fields["locations"].metadata[0].max_length
@@ -146,6 +149,40 @@ async def candidates(run: Run) -> Summary:
     return _assemble(run, judged.headline, judged.summary, parties, places, found, choices, outcomes, claims)
 
 
+async def hybrid(run: Run) -> Summary:
+    """The model names the parties and writes headline and summary; the rules do everything else.
+
+    Measured on the gold set, the model's own party list (grouped@4: F1 0.69) beat both the rules'
+    (0.60) and a 1.5B model's keep/drop over the candidates (it kept every one), while the rules
+    beat the model on places, outcomes and, by far, on speakers. One call instead of three. The
+    model's list is precise but short (P 0.80, R 0.57), so candidates the article names at least
+    `SALIENT_MENTIONS` times join it (F1 0.67 -> 0.71 replaying the recorded answers).
+    """
+    found = await candidates_async(run.article, run.nlp_pipeline)
+    entities, _ = await run.ask("entities", EntitiesExtraction, ("headline", "summary", "parties"))
+    if entities is None:
+        run.fallback = run.upstream_failure is None
+        parties = _rule_parties(found)
+        headline, summary = _lede(run)
+    else:
+        parties = assemble.ground_parties(run.article, entities.parties, run.ledger)
+        named = {n.casefold() for p in parties for n in [p.name, *p.aliases]}
+        parties += [
+            _party(p, "")
+            for p in found.parties
+            if len(p.mentions) >= SALIENT_MENTIONS
+            and not _adjective(p)
+            and p.name.casefold() not in named
+            and len(p.name) <= MAX_NAME
+        ]
+        headline, summary = entities.headline, entities.summary
+    choices = {a.quote.start: a.speaker for a in found.attributions}
+    return _assemble(
+        run, headline, summary, parties, _rule_places(found), found, choices,
+        _rule_outcomes(found, parties), _rule_claims(found),
+    )  # fmt: skip
+
+
 async def rules(run: Run) -> Summary:
     """The candidates the rules alone would keep; no model call."""
     found = await candidates_async(run.article, run.nlp_pipeline)
@@ -214,7 +251,10 @@ def _rule_outcomes(found: Candidates, parties: Sequence[Party]) -> list[Outcome]
 
 
 def _rule_claims(found: Candidates) -> list[ContestedClaim]:
-    return [_claim(pair, pair.claimant, pair.disputer) for pair in found.claims[:1] if pair.claimant]
+    """The best-ranked pair alone, when a strong denial cue answers a reported claim (a clause or a claimant)."""
+    strong = [p for p in found.claims if p.score >= RULES_CLAIM_SCORE and (p.clause is not None or p.claimant)]
+    best = sorted(strong, key=lambda p: -p.score)[:1]
+    return [_claim(pair, pair.claimant, pair.disputer) for pair in best]
 
 
 _PLANNED = (" will ", " plan", " expect", " to be held", " scheduled", " intend")
@@ -274,7 +314,7 @@ def _claim(pair: ClaimPair, claimant: str | None, disputer: str | None) -> Conte
         return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3].rsplit(" ", 1)[0] + "..."
 
     return ContestedClaim(
-        claim=bounded(pair.claim.text),
+        claim=bounded((pair.clause or pair.claim).text),
         claimant=(claimant or "")[:MAX_NAME],
         disputed_by=[disputer[:MAX_NAME]] if disputer else [],
         evidence=bounded(pair.evidence.text),

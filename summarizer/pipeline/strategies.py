@@ -119,6 +119,7 @@ STRATEGIES: dict[str, Strategy] = {
     "single": single,
     "grouped": grouped,
     "candidates": judged.candidates,
+    "hybrid": judged.hybrid,
     "rules": judged.rules,
 }
 """Every strategy by the name a prompt's front-matter gives."""

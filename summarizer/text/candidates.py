@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from summarizer.grounding import Article, QuoteCandidate
@@ -49,6 +49,12 @@ _DENIAL_PHRASES = re.compile(
     r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
     r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?)\b",
     re.IGNORECASE,
+)
+_CLAIM_NOUNS = frozenset(
+    {
+        *("report", "claim", "rumor", "rumour", "story", "suggestion", "allegation", "speculation", "assertion"),
+        *("idea", "notion", "belief", "theory", "accusation"),
+    }
 )
 _CLAIM_VERBS = frozenset(
     {"claim", "report", "allege", "say", "accuse", "suggest", "state", "insist", "assert", "publish", "spread"}
@@ -88,6 +94,8 @@ class ClaimPair:
     disputer: str | None
     shared: tuple[str, ...]
     options: tuple[str, ...]
+    clause: Sentence | None = None
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,119 @@ def _source(
     return None
 
 
+def _clause_text(sent: SpacySpan, head: SpacySpan | None = None) -> Sentence | None:
+    """The span of a clause, trimmed of its `that` and of trailing punctuation; `None` if too short."""
+    tokens = list(head if head is not None else sent)
+    while tokens and ((tokens[0].lower_ == "that" and tokens[0].dep_ == "mark") or tokens[0].is_punct):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+        tokens = tokens[:-1]
+    if len([t for t in tokens if t.is_alpha]) < 4:
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return Sentence(start, end, sent.doc.text[start:end])
+
+
+def _reported_clause(sent: SpacySpan) -> tuple[Sentence, Token] | None:
+    """What a sentence reports as claimed: the that-clause of "a report/rumours/the claim that ..." or of
+    "X claimed/reported/said that ...", with the token whose subject or owner made the claim.
+
+    The whole sentence dilutes the claim with who-said-what and the denial around it; the clause is the claim.
+    """
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if token.pos_ in ("NOUN", "VERB") and lemma in _CLAIM_NOUNS:  # "rumours that" is often tagged a verb
+            for child in token.children:
+                if child.dep_ in ("acl", "relcl", "ccomp") and any(
+                    g.lower_ == "that" and g.dep_ == "mark" for g in child.children
+                ):
+                    clause = _clause_text(sent, sent.doc[child.left_edge.i : child.right_edge.i + 1])
+                    if clause is not None:
+                        return clause, token
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if token.pos_ == "VERB" and lemma in _CLAIM_VERBS - {"say", "state", "insist"}:
+            for child in token.children:
+                if child.dep_ == "ccomp":
+                    clause = _clause_text(sent, sent.doc[child.left_edge.i : child.right_edge.i + 1])
+                    if clause is not None:
+                        return clause, token
+    return None
+
+
+def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+    """Who made the reported claim: the subject of "X claimed that", the owner of "X's report that"."""
+    if token.pos_ == "VERB":
+        return speakers.subject_of(token)
+    for child in token.children:
+        if child.dep_ in ("compound", "poss") and child.ent_type_ in ("ORG", "PERSON", "NORP", "GPE"):
+            ent = next((e for e in token.doc.ents if e.start <= child.i < e.end), None)
+            if ent is not None:
+                key = speakers.entities.party_key_at(ent.start_char, ent.end_char)
+                if key in parties:
+                    return parties[key].name
+    return None
+
+
+def _definite_report(sent: SpacySpan) -> bool:
+    """ "The report", "that story", "this claim": a claim the article introduced earlier."""
+    return any(
+        t.lemma_.casefold() in _CLAIM_NOUNS
+        and any(c.dep_ == "det" and c.lower_ in ("the", "that", "this") for c in t.children)
+        for t in sent
+    )
+
+
+def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> list[str | None]:
+    """For each sentence, who published the last report named before it ("a report published by X",
+    "X's report", "X reported that"), so that a later "the report claiming that ..." has its claimant."""
+    owners: list[str | None] = []
+    last: str | None = None
+    for sent, _ in table:
+        owners.append(last)
+        for token in sent:
+            lemma = token.lemma_.casefold()
+            owner: str | None = None
+            if lemma in _CLAIM_NOUNS and token.pos_ == "NOUN":
+                owner = _clause_owner(token, speakers, parties) or _agent_of(token, speakers, parties)
+            elif lemma in ("report", "claim", "allege", "publish") and token.pos_ == "VERB":
+                owner = speakers.subject_of(token)
+            if owner is not None:
+                last = owner
+    return owners
+
+
+def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+    """ "A report published by X" / "a story on X": the name the noun's modifier attributes it to."""
+    for child in noun.children:
+        if child.dep_ == "acl" and child.lemma_.casefold() in ("publish", "release", "issue", "write", "post"):
+            for agent in child.children:
+                if agent.dep_ in ("agent", "prep") and agent.lower_ in ("by", "on", "in"):
+                    for obj in agent.children:
+                        if obj.dep_ == "pobj" and obj.ent_type_:
+                            ent = next((e for e in noun.doc.ents if e.start <= obj.i < e.end), None)
+                            key = speakers.entities.party_key_at(ent.start_char, ent.end_char) if ent else None
+                            if key in parties:
+                                return parties[key].name
+    return None
+
+
+_ASSERTION_OBJECTS = _CLAIM_NOUNS | {
+    *("charge", "statement", "finding", "figure", "number", "account", "version", "tweet", "image", "photo"),
+    *("video", "picture", "existence", "involvement", "link", "responsibility", "wrongdoing", "truth", "fact"),
+}
+
+
+def _refusal(verb: Token) -> bool:
+    """ "Denied visas", "rejected the proposal", "questioned a user": the verb's object is a thing, not an
+    assertion, so nothing said is being disputed. A pronoun, a clause or no object at all stays a denial."""
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.pos_ in ("NOUN", "PROPN")]
+    if not objects:
+        return False
+    every = [o for obj in objects for o in (obj, *obj.conjuncts)]
+    return not any(o.lemma_.casefold() in _ASSERTION_OBJECTS for o in every)
+
+
 def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """The word that makes a sentence a denial, and how strong a cue it is.
 
@@ -194,7 +315,9 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """
     for token in sent:
         lemma = token.lemma_.casefold()
-        if (lemma in _DENIAL_LEMMAS and token.pos_ == "VERB") or (lemma in _DENIAL_NOUNS and token.pos_ == "NOUN"):
+        if lemma in _DENIAL_LEMMAS and token.pos_ == "VERB" and not _refusal(token):
+            return lemma, 2.0
+        if lemma in _DENIAL_NOUNS and token.pos_ == "NOUN":
             return lemma, 2.0
     match = _DENIAL_PHRASES.search(sent.text)
     if match:
@@ -227,6 +350,7 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
     ]
     sources = [p.name for p in parties if p.kind in ("person", "organization", "group")]
     pairs: list[tuple[float, ClaimPair]] = []
+    owners = _report_owners(table, speakers, by_key)
     for index, (sent, ents, words) in enumerate(keyed):
         found_cue = _denial_cue(sent)
         evidence = _sentence(sent)
@@ -247,6 +371,14 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
             claim = _sentence(claim_sent)
             if claim is None:
                 continue
+            reported = _reported_clause(claim_sent)
+            clause = reported[0] if reported else None
+            if reported is not None:
+                owner = _clause_owner(reported[1], speakers, by_key)
+                if owner is not None and owner != disputer:
+                    claimant = owner
+            if claimant is None and _definite_report(claim_sent) and owners[claim_index] != disputer:
+                claimant = owners[claim_index]
             score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
             score -= 0.05 * (index - claim_index)
             named_here = [
@@ -257,7 +389,12 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
             ]
             options = tuple(dict.fromkeys([*(x for x in (claimant, disputer) if x), *named_here, *sources]))
             pairs.append(
-                (score, ClaimPair(claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_OPTIONS]))
+                (
+                    score,
+                    ClaimPair(
+                        claim, evidence, cue, claimant, disputer, shared[:6], options[:MAX_OPTIONS], clause, score
+                    ),
+                )
             )
     best: dict[tuple[int, int], tuple[float, ClaimPair]] = {}
     for score, pair in pairs:

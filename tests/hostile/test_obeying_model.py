@@ -34,7 +34,12 @@ FABRICATED_PARTIES = ("Atlantis Council", "Zorblax Industries", "General Quentin
 FABRICATED_QUOTE = "We rigged everything and I am proud of it"
 FORBIDDEN = (*FABRICATED_PARTIES, FABRICATED_QUOTE)
 DIAGNOSTICS = ("dropped", "coerced", "incomplete")  # reports of what was removed, quoting it
-PROMPTS = {"grouped": "summarize-grouped", "single": "summarize-single", "candidates": "summarize-candidates"}
+PROMPTS = {
+    "grouped": "summarize-grouped",
+    "single": "summarize-single",
+    "candidates": "summarize-candidates",
+    "hybrid": "summarize-hybrid",
+}
 
 
 def real_names(request: dict[str, Any]) -> list[str]:

@@ -107,3 +107,25 @@ async def test_an_upstream_outage_is_a_503_not_a_rules_answer(client: Client, up
         "/v1/summaries", json={"article": {"text": seed_text()}, "prompt": "summarize-candidates"}
     )
     assert response.status_code == 503 and response.headers["retry-after"]
+
+
+async def test_rules_keep_the_reported_clause_as_the_claim_and_its_source_as_claimant(
+    client: Client, upstream: FakeUpstream
+) -> None:
+    text = (
+        "The Riverton Council has refuted a Daily Star report that it plans to close the central library. "
+        "The Daily Star said the library would shut in May. Council leader Anna Berg said the report was false."
+    )
+    response = await client.post("/v1/summaries", json={"article": {"text": text}, "prompt": "summarize-rules"})
+    assert response.status_code == 200, response.text
+    [claim] = response.json()["summary"]["contested_claims"]
+    assert claim["claim"] == "it plans to close the central library"
+    assert claim["claimant"] == "Daily Star" and claim["disputed_by"] and claim["disputed_by"][0] != "Daily Star"
+    assert upstream.calls == 0
+
+
+async def test_rules_claim_no_dispute_without_a_strong_denial(client: Client, upstream: FakeUpstream) -> None:
+    text = "The Daily Star reported that the council will open a library. The council has not met since May."
+    response = await client.post("/v1/summaries", json={"article": {"text": text}, "prompt": "summarize-rules"})
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["contested_claims"] == []

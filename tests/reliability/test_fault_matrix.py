@@ -105,9 +105,31 @@ ROWS: dict[str, Row] = {
 }
 
 
-@pytest.mark.parametrize("name", list(ROWS))
-async def test_fault_row(name: str, settings: Settings, upstream: FakeUpstream) -> None:
-    row = ROWS[name]
+TRANSPORT = [name for name, row in ROWS.items() if row.status in (503, 504) or name == "html-200"]
+# summarize-hybrid makes one call; when its answer is unusable the rules' answer stands in (200 + incomplete).
+HYBRID_FIELDS = ("headline", "summary", "parties")
+ONE_CALL = [tool_call(ENTITIES)]
+HYBRID_ROWS: dict[str, Row] = {
+    **{name: ROWS[name] for name in TRANSPORT},
+    "invalid-json-arguments": Row(
+        [tool_call('{"headline": "Talks", "parties": [', usage=(70, 9))] * 2, 200, 2, incomplete=HYBRID_FIELDS
+    ),
+    "schema-invalid": Row(
+        [tool_call({"headline": 42, "parties": "nobody"}, usage=(70, 9))] * 2, 200, 2, incomplete=HYBRID_FIELDS
+    ),
+    "finish-reason-length": Row(
+        [tool_call(CUT_OFF, finish_reason="length", usage=(70, 1024))], 200, 1, incomplete=HYBRID_FIELDS
+    ),
+    "repetition-loop-over-max-items": Row([tool_call(LOOP, usage=(70, 900))], 200, 1),
+    "success-after-2-failures": Row([status(503), reset_mid_body(), *ONE_CALL], 200, 3),
+    "success-after-a-reask": Row([tool_call(INVENTED), *ONE_CALL], 200, 2),
+}
+CASES = [("summarize-grouped@4", name) for name in ROWS] + [("summarize-hybrid@1", name) for name in HYBRID_ROWS]
+
+
+@pytest.mark.parametrize(("prompt", "name"), CASES)
+async def test_fault_row(prompt: str, name: str, settings: Settings, upstream: FakeUpstream) -> None:
+    row = (ROWS if prompt.startswith("summarize-grouped") else HYBRID_ROWS)[name]
     overrides = dict(row.settings)
     if overrides.get("llm_base_url") == "refused":
         overrides["llm_base_url"] = "http://127.0.0.1:9/v1"  # discard port: nothing listens
@@ -116,7 +138,7 @@ async def test_fault_row(name: str, settings: Settings, upstream: FakeUpstream) 
 
     async with AsyncTestClient(app=create_app(configured)) as client:
         started = time.monotonic()
-        response = await client.post("/v1/summaries", json={"article": {"text": seed_text()}})
+        response = await client.post("/v1/summaries", json={"article": {"text": seed_text()}, "prompt": prompt})
         elapsed = time.monotonic() - started
 
     assert response.status_code == row.status, response.text

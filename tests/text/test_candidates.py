@@ -167,6 +167,63 @@ def test_a_denial_from_another_source_pairs_with_the_claim_it_answers() -> None:
     assert text[pair.evidence.start : pair.evidence.end] == pair.evidence.text
 
 
+def test_the_claim_of_a_reported_that_clause_is_the_clause() -> None:
+    text = (
+        "The Daily Star reported that Mayor Jan Novak had secretly sold the city stadium. "
+        "Novak denied the report about the stadium, calling it false."
+    )
+    found = candidates(Article(text))
+    [pair] = [p for p in found.claims if p.clause is not None and "stadium" in p.clause.text][:1]
+    assert pair.clause is not None
+    assert pair.clause.text == "Mayor Jan Novak had secretly sold the city stadium"
+    assert text[pair.clause.start : pair.clause.end] == pair.clause.text
+    assert pair.claimant == "Daily Star"
+
+
+def test_a_report_that_inside_its_denial_gives_the_clause_and_the_reports_owner() -> None:
+    text = "The Riverton Council has refuted a Daily Star report that it plans to close the central library."
+    found = candidates(Article(text))
+    [pair] = [p for p in found.claims if p.clause is not None][:1]
+    assert pair.clause is not None and pair.clause.text == "it plans to close the central library"
+    assert pair.claimant == "Daily Star" and pair.disputer != pair.claimant
+
+
+def test_rumours_that_gives_the_rumoured_clause() -> None:
+    text = "Maria Lopez said rumours that the factory in Ostrava will shut next year are not true."
+    found = candidates(Article(text))
+    clauses = [p.clause.text for p in found.claims if p.clause is not None]
+    assert "the factory in Ostrava will shut next year" in clauses
+
+
+def test_a_plain_sentence_has_no_clause() -> None:
+    text = "The Daily Star said the stadium was sold. Jan Novak denied that the stadium was sold to anyone."
+    found = candidates(Article(text))
+    assert found.claims and all(p.clause is None or "stadium" in p.clause.text for p in found.claims)
+    assert any(p.claim.text.startswith("The Daily Star said") and p.clause is None for p in found.claims)
+
+
+def test_the_report_claiming_takes_the_publisher_of_the_report_named_before() -> None:
+    text = (
+        "In a report published by the Valley Herald, readers learned that the dam had burst. "
+        "The report claiming that the river dam burst on Sunday is a hoax, the river authority said."
+    )
+    found = candidates(Article(text))
+    pairs = [p for p in found.claims if p.clause is not None and p.clause.text.startswith("the river dam burst")]
+    assert pairs, found.claims
+    assert pairs[0].claimant == "Valley Herald"
+
+
+def test_denying_a_thing_is_a_refusal_not_a_denial() -> None:
+    found = candidates(Article("The embassy denied visas to the Riverton choir. The choir will not travel to Paris."))
+    assert all(p.cue != "deny" for p in found.claims)
+
+
+def test_denying_an_allegation_or_with_no_object_stays_a_denial() -> None:
+    for text in ("Jan Novak denied the allegation about the stadium.", "Asked about the stadium, Jan Novak denied it."):
+        found = candidates(Article(text))
+        assert any(p.cue == "deny" for p in found.claims), text
+
+
 def test_no_denial_no_pair() -> None:
     assert candidates(Article("The council approved the budget. Everyone agreed it was fair.")).claims == ()
 
