@@ -15,6 +15,9 @@
   non-secret id, or its address without keys). The first answer under a key is kept, partial or not:
   the same key with the same body gets that answer again without a run; with another body, an
   `IdempotencyKeyReused` (422). Errors are not kept, so a failed request may be retried under its key.
+- **Failures.** A cache store that does not answer (Redis down, disk full) is a miss and a warning
+  in the log, never a failed summary. Idempotency keys are not so forgiving: without their store
+  the promise cannot be kept, so that request fails (500) rather than risk a second run.
 
 Stores are Litestar's: a bounded in-memory LRU by default, a `FileStore`, or a `RedisStore` (on
 `SUMMARIZER_REDIS_URL`, or the embedded valkey) shared by every replica.
@@ -26,6 +29,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +42,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from pydantic import BaseModel, ValidationError
+from redis.exceptions import RedisError
 
 from summarizer.errors import IdempotencyKeyReused
 from summarizer.fingerprint import AnswerSpec, answer_spec, model_file_sha256
@@ -84,6 +89,7 @@ class Outcome(Enum):
         return self in (Outcome.HIT, Outcome.COLLAPSED, Outcome.IDEMPOTENT)
 
 
+log = logging.getLogger("summarizer.response_cache")
 CACHE_NAME = "summarizer"
 REPLAYED_HEADER = "Idempotent-Replayed"  # on a batch submission answered from its Idempotency-Key
 NAMESPACE = "summarizer-responses"  # the Redis key prefix, beside the queue's and the rate limits' keys
@@ -235,9 +241,8 @@ class CachedSummaries:
         async def run() -> SummaryResponse:
             response = await summarize(article, prompt_ref, require_complete=require_complete)
             complete = not response.meta.incomplete
-            if complete and self.store is not None:
-                await self.store.set(key, response.model_dump_json(), expires_in=self.settings.response_cache_ttl_s)
-            ran.append(_fresh(refresh, complete))
+            stored = complete and await self._store(key, response)
+            ran.append(_fresh(refresh, stored))
             return response
 
         if refresh:  # the caller asked for a new run: it starts one, never joins an older one
@@ -245,9 +250,23 @@ class CachedSummaries:
         response = await _once(self._inflight, f"{key}:{require_complete}", run)
         return Answer(response, ran[0]) if ran else Answer(_marked(response), Outcome.COLLAPSED)
 
+    async def _store(self, key: str, response: SummaryResponse) -> bool:
+        """Keep a complete answer; a store that does not answer costs the cache, never the summary."""
+        assert self.store is not None
+        try:
+            await self.store.set(key, response.model_dump_json(), expires_in=self.settings.response_cache_ttl_s)
+        except (RedisError, OSError) as exc:
+            log.warning("response cache: not stored: %s", exc)
+            return False
+        return True
+
     async def _stored(self, key: str) -> SummaryResponse | None:
         assert self.store is not None
-        raw = await self.store.get(key)
+        try:
+            raw = await self.store.get(key)
+        except (RedisError, OSError) as exc:  # a miss: the summary is still made
+            log.warning("response cache: not read: %s", exc)
+            return None
         if raw is None:
             return None
         try:
@@ -293,10 +312,10 @@ async def _call(run: Callable[[], Awaitable[T]]) -> T:
     return await run()
 
 
-def _fresh(refresh: bool, complete: bool) -> Outcome:
+def _fresh(refresh: bool, stored: bool) -> Outcome:
     if refresh:
-        return Outcome.REFRESHED if complete else Outcome.NOT_STORED_REFRESH
-    return Outcome.STORED if complete else Outcome.NOT_STORED
+        return Outcome.REFRESHED if stored else Outcome.NOT_STORED_REFRESH
+    return Outcome.STORED if stored else Outcome.NOT_STORED
 
 
 def _marked(response: SummaryResponse) -> SummaryResponse:

@@ -212,3 +212,18 @@ async def test_redis_without_a_url_uses_the_embedded_valkey(settings: Settings, 
         hit = await client.post("/v1/summaries", json=body())
         assert hit.headers["cache-status"] == "summarizer; hit"
     assert upstream.calls == RUN
+
+
+async def test_a_broken_store_costs_the_cache_not_the_summary(
+    settings: Settings, upstream: FakeUpstream, tmp_path: Path
+) -> None:
+    succeed(upstream)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache's folder should be")
+    broken = settings.model_copy(update={"response_cache": "file", "response_cache_dir": blocker})
+    async with AsyncTestClient(app=create_app(broken)) as client:
+        for _ in range(2):
+            response = await client.post("/v1/summaries", json=body())
+            assert response.status_code == 200, response.text
+            assert response.headers["cache-status"] == "summarizer; fwd=miss"  # not stored, and said so
+    assert upstream.calls == 2 * RUN
