@@ -9,6 +9,7 @@
     │   ├── BatchTooLarge          413   a batch with more articles than the configured maximum
     │   ├── RequestTooLarge        413   the HTTP body is over the service's body limit
     │   ├── UnsupportedMediaType   415   the body is not in a media type the route accepts
+    │   ├── IdempotencyKeyReused   422   an Idempotency-Key sent again with a different body
     │   └── PromptNotFound         422   the request names a prompt id@version that does not exist
     ├── NotFound                   404   no such route (or no such resource for this key)
     │   └── BatchNotFound          404   no such batch for this caller (another key's batch looks the same)
@@ -113,6 +114,13 @@ class UnsupportedMediaType(InputError):
     status_code = 415
     slug = "unsupported-media-type"
     title = "Unsupported Media Type"
+
+
+class IdempotencyKeyReused(InputError):
+    """The `Idempotency-Key` was already used by this API key with a different request body."""
+
+    slug = "idempotency-key-reused"
+    title = "Idempotency key reused"
 
 
 class PromptNotFound(InputError):

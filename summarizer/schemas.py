@@ -143,6 +143,12 @@ class SummaryMeta(BaseModel):
     coerced: list[ItemCount] = Field(
         default_factory=list, description="Values kept after a safe correction, e.g. an unknown `kind` -> `other`."
     )
+    cached: bool = Field(
+        default=False,
+        description="True when this answer was not made for this request: served from the response cache, "
+        "shared with an identical request in flight, or replayed for its `Idempotency-Key` "
+        "(`latency_ms`, `usage` and `attempts` are then the original run's).",
+    )
 
 
 class SummaryResponse(BaseModel):

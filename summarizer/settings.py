@@ -191,6 +191,28 @@ class Settings(BaseSettings):
         "queue (data under the cache dir).",
     )
 
+    # --- response cache and idempotency -------------------------------------------------------
+    response_cache: Literal["auto", "memory", "file", "redis", "off"] = Field(
+        default="auto",
+        description="Where `POST /v1/summaries` keeps complete answers by their fingerprint: `memory` (an LRU "
+        "of `response_cache_max_entries`), `file` (under `response_cache_dir`), `redis` (`SUMMARIZER_REDIS_URL`, "
+        "else the embedded valkey; shared by replicas) or `off`. `auto`: redis when a Redis URL is set, else memory.",
+    )
+    response_cache_ttl_s: int = Field(
+        default=24 * 3600, ge=1, description="How long a cached answer is served, in seconds (default 1 day)."
+    )
+    response_cache_max_entries: int = Field(
+        default=1000, ge=1, description="Most answers (and idempotency keys) the in-memory store keeps (LRU)."
+    )
+    response_cache_dir: Path | None = Field(
+        default=None, description="Folder of the `file` response cache (unset: `responses/` under the cache dir)."
+    )
+    idempotency_ttl_s: int = Field(
+        default=24 * 3600,
+        ge=1,
+        description="How long an `Idempotency-Key` and its answer are kept per API key, in seconds (default 1 day).",
+    )
+
     # --- batch jobs ---------------------------------------------------------------------------
     batch_max_articles: int = Field(
         default=10_000, ge=1, description="Most articles in one batch; a larger one gets 413 before anything is queued."

@@ -18,6 +18,7 @@ from summarizer.jobs.runtime import open_batches
 from summarizer.metrics import Metrics
 from summarizer.prompts import PromptLibrary
 from summarizer.ratelimit import store_for
+from summarizer.response_cache import BoundedMemoryStore, CachedSummaries, IdempotencyKeys, open_store
 from summarizer.runtime import open_upstream
 from summarizer.service import build_summarizer
 from summarizer.settings import Settings
@@ -47,6 +48,12 @@ def create_app(settings: Settings) -> Litestar:
             app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics)
             app.state.metrics = metrics
             app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
+            # After the batches: with `redis` and no URL, the cache lives in their embedded valkey.
+            store = await stack.enter_async_context(open_store(settings, app.state.batches.store.redis))
+            # Idempotency keys live in the cache's store, or in memory with the cache off.
+            keys_store = store or BoundedMemoryStore(settings.response_cache_max_entries)
+            app.state.idempotency = IdempotencyKeys(keys_store, settings.idempotency_ttl_s)
+            app.state.summaries = CachedSummaries(settings, app.state.summarizer, store, app.state.idempotency)
             yield
 
     return Litestar(

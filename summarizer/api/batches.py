@@ -21,6 +21,7 @@ from summarizer.errors import BatchTooLarge, InputError, MalformedRequest, Unsup
 from summarizer.jobs.runtime import Batches
 from summarizer.jobs.store import BatchInfo
 from summarizer.logs import client_id
+from summarizer.response_cache import REPLAYED_HEADER, IdempotencyKeys
 from summarizer.service import ArticleIn, Summarizer
 from summarizer.settings import Settings
 
@@ -103,13 +104,16 @@ def batch_controller(settings: Settings) -> type[Controller]:
             summary="Submit a batch of articles",
             description='`application/json` `{"articles": [{"id", "text", ...}], "prompt"?}` or '
             "`application/jsonl` (one article per line; `?prompt=`). 202 with the batch id; 413 over "
-            "`SUMMARIZER_BATCH_MAX_ARTICLES`; 422 for an invalid article (nothing is queued).",
+            "`SUMMARIZER_BATCH_MAX_ARTICLES`; 422 for an invalid article (nothing is queued). An "
+            "`Idempotency-Key` header makes a retry safe: the same key and articles answer with the batch "
+            "the first request made (`Idempotent-Replayed: true`); other articles with it are a 422.",
             responses=problem_responses(
                 *COMMON,
                 "batch-too-large",
                 "request-too-large",
                 "unsupported-media-type",
                 "invalid-input",
+                "idempotency-key-reused",
                 "prompt-not-found",
             ),
         )
@@ -121,11 +125,23 @@ def batch_controller(settings: Settings) -> type[Controller]:
             if batch.prompt is not None:
                 summarizer.prompts.get(batch.prompt)  # an unknown prompt is a 422 now, not N failures later
             articles = [a.model_dump(mode="json", exclude_none=True) for a in batch.articles]
-            info = await batches.submit(_owner(), articles, batch.prompt)
+            idempotency: IdempotencyKeys = state.idempotency
+            key = request.headers.get("idempotency-key")
+
+            async def submit() -> str:
+                return (await batches.submit(_owner(), articles, batch.prompt)).id
+
+            if key is None:
+                batch_id, replayed = await submit(), False
+            else:  # the same key and articles again: the batch it made, not a second one
+                body = json.dumps([articles, batch.prompt], sort_keys=True, separators=(",", ":"))
+                batch_id, replayed = await idempotency.once(_owner(), key, body, submit)
+            info = await batches.get(_owner(), batch_id)
+            headers = {"Location": f"/v1/batches/{info.id}"}
+            if replayed:
+                headers[REPLAYED_HEADER] = "true"
             return Response(
-                {"id": info.id, "status": info.status, "total": info.total},
-                status_code=202,
-                headers={"Location": f"/v1/batches/{info.id}"},
+                {"id": info.id, "status": info.status, "total": info.total}, status_code=202, headers=headers
             )
 
         @get(

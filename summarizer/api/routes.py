@@ -8,13 +8,15 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Body
+from litestar.params import Body, HeaderParameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.api.contract import OPEN, problem_responses, seed_request, seed_response
 from summarizer.api.guards import JSON, accepts
 from summarizer.errors import UpstreamUnavailable
+from summarizer.logs import client_id
 from summarizer.metrics import CONTENT_TYPE, Metrics
+from summarizer.response_cache import CachedSummaries, cache_status
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 
 
@@ -31,6 +33,13 @@ class SummarizeRequest(BaseModel):
 
 
 INCOMPLETE_HEADER = "Summary-Incomplete"
+CACHE_STATUS_HEADER = "Cache-Status"
+
+
+def wants_refresh(cache_control: str | None) -> bool:
+    """`Cache-Control: no-cache` (or `no-store`, `max-age=0`): the caller wants a new run, not a kept answer."""
+    directives = {part.strip().lower() for part in (cache_control or "").split(",")}
+    return bool(directives & {"no-cache", "no-store", "max-age=0"})
 
 
 class SummaryController(Controller):
@@ -45,7 +54,11 @@ class SummaryController(Controller):
         description="Returns a grounded summary: quotes verbatim with their spans, parties and places with "
         "the spans where the article names them. A field group whose model call failed is listed in "
         "`meta.incomplete` (and the `Summary-Incomplete` header) with the rest still returned, unless "
-        "`require_complete` is set. Errors are RFC 9457 problem details (below, per status).",
+        "`require_complete` is set. Complete answers are cached by their fingerprint (the `Cache-Status` "
+        "header says `hit` or why not, `meta.cached` is true for a kept answer; `Cache-Control: no-cache` "
+        "asks for a new run); identical requests in flight share one run. An `Idempotency-Key` replays "
+        "the first answer under that key for this API key, and refuses it with another body (422). "
+        "Errors are RFC 9457 problem details (below, per status).",
         responses={
             200: ResponseSpec(
                 data_container=SummaryResponse,
@@ -60,6 +73,7 @@ class SummaryController(Controller):
                 "request-too-large",
                 "unsupported-media-type",
                 "invalid-input",
+                "idempotency-key-reused",
                 "prompt-not-found",
                 "rate-limited",
                 "internal",
@@ -80,11 +94,38 @@ class SummaryController(Controller):
             Body(examples=[Example(summary="The seed article (evals/articles)", value=seed_request())]),
         ],
         state: State,
+        cache_control: Annotated[
+            str | None,
+            HeaderParameter(name="Cache-Control", required=False, description="`no-cache`: skip the cached answer."),
+        ] = None,
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                required=False,
+                max_length=255,
+                description="Send the same key again (same API key, same body) to get the first answer again "
+                "without a new run; a different body with it is a 422 `idempotency-key-reused`.",
+            ),
+        ] = None,
     ) -> Response[SummaryResponse]:
-        summarizer: Summarizer = state.summarizer
-        result = await summarizer.summarize(data.article, data.prompt, require_complete=data.require_complete)
+        summaries: CachedSummaries = state.summaries
+        answer = await summaries.summarize(
+            data.article,
+            data.prompt,
+            require_complete=data.require_complete,
+            refresh=wants_refresh(cache_control),
+            caller=client_id.get() or "",
+            idempotency_key=idempotency_key,
+        )
+        result = answer.response
+        headers = {}
+        if summaries.store is not None or answer.outcome.cached:
+            headers[CACHE_STATUS_HEADER] = cache_status(answer.outcome)
         fields = list(dict.fromkeys(item.field for item in result.meta.incomplete))
-        return Response(result, headers={INCOMPLETE_HEADER: ", ".join(fields)} if fields else None)
+        if fields:
+            headers[INCOMPLETE_HEADER] = ", ".join(fields)
+        return Response(result, headers=headers or None)
 
 
 @get("/health", tags=["ops"], summary="Liveness", security=OPEN, responses=problem_responses("internal"))

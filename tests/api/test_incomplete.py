@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from bench.upstream import tool_name
 from tests.support.fake_upstream import FakeUpstream, Reply, tool_call
-from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, seed_text
+from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, answering, seed_text
 
 Client: TypeAlias = AsyncTestClient[Litestar]
 INVENTED = "Colonel Invented Person"
@@ -24,16 +24,6 @@ INVENTED = "Colonel Invented Person"
 
 def body(**extra: Any) -> dict[str, Any]:
     return {"article": {"text": seed_text()}, **extra}
-
-
-def answering(**answers: dict[str, Any] | None) -> Any:
-    """A model that answers each draft type the same way on every attempt (None: an unusable answer)."""
-
-    def respond(request: dict[str, Any]) -> Reply:
-        answer = answers.get(tool_name(request))
-        return tool_call(answer if answer is not None else '{"broken": ')
-
-    return respond
 
 
 async def test_an_invented_speaker_costs_only_its_own_quotation(client: Client, upstream: FakeUpstream) -> None:

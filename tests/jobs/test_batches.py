@@ -160,3 +160,21 @@ async def test_cancel_stops_every_article_not_started(
     assert upstream.calls == 0
     assert [line["id"] for line in lines] == [f"a{i}" for i in range(5)]
     assert {line["problem"]["type"].rsplit("/", 1)[1] for line in lines} == {"batch-item-cancelled"}
+
+
+async def test_idempotency_key_resubmits_the_same_batch(batch_settings: Settings, queue: redis.Redis) -> None:
+    """Same key and articles: the first batch again, nothing queued twice; other articles: 422; keys per API key."""
+    keyed = batch_settings.model_copy(update={"api_keys": Settings(api_keys="key-a,key-b").api_keys})
+    a = {"X-API-Key": "key-a", "Idempotency-Key": "nightly-1"}
+    b = {"X-API-Key": "key-b", "Idempotency-Key": "nightly-1"}
+    async with AsyncTestClient(app=create_app(keyed)) as client:
+        first = await client.post("/v1/batches", json={"articles": articles(3)}, headers=a)
+        again = await client.post("/v1/batches", json={"articles": articles(3)}, headers=a)
+        other = await client.post("/v1/batches", json={"articles": articles(2)}, headers=a)
+        theirs = await client.post("/v1/batches", json={"articles": articles(2)}, headers=b)
+    assert first.status_code == again.status_code == 202
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert other.status_code == 422 and other.json()["type"].endswith("/idempotency-key-reused")
+    assert theirs.status_code == 202 and theirs.json()["id"] != first.json()["id"]
+    assert queue.llen(f"saq:{QUEUE_NAME}:queued") == 3 + 2

@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from summarizer.local_model.server import free_port
+from summarizer.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,11 @@ def redis_url() -> Iterator[str]:
         client.close()
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """These suites send the same article again and again to probe the upstream path of each request:
+    with the response cache on, the repeats would be hits (its own suite is tests/api/test_response_cache.py).
+    """
+    return settings.model_copy(update={"response_cache": "off"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.support.fake_upstream import Reply, tool_call
+from bench.upstream import tool_name
+from tests.support.fake_upstream import Reply, delayed, tool_call
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PATH = ROOT / "evals" / "articles" / "seed-belarus-talks.txt"
@@ -55,3 +56,16 @@ ATTRIBUTIONS: dict[str, Any] = {
 def grouped_success(usage: tuple[int, int] = (100, 20)) -> list[Reply]:
     """The three replies of one successful grouped summary of the seed."""
     return [tool_call(ENTITIES, usage=usage), tool_call(EVENTS, usage=usage), tool_call(ATTRIBUTIONS, usage=usage)]
+
+
+def answering(seconds: float = 0.0, **answers: dict[str, Any] | None) -> Any:
+    """A model that answers each draft type the same way on every attempt (None: an unusable answer).
+
+    With `seconds`, each answer comes that late (so concurrent requests overlap).
+    """
+
+    def respond(request: dict[str, Any]) -> Reply:
+        answer = answers.get(tool_name(request))
+        return delayed(tool_call(answer if answer is not None else '{"broken": '), seconds)
+
+    return respond
