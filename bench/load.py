@@ -123,6 +123,7 @@ def run(requests: int, concurrency: int, fault_rate: float = 0.05, timeout_s: fl
             "SUMMARIZER_RATE_LIMIT_REQUESTS": "0",
             "SUMMARIZER_MAX_INFLIGHT_UPSTREAM": "64",
             "SUMMARIZER_LOG_LEVEL": "WARNING",
+            "SUMMARIZER_RESPONSE_CACHE": "off",  # load the upstream path, not the cache (bench.cache measures that)
         }
         with serve_subprocess(env) as served:
             started = time.perf_counter()
