@@ -21,6 +21,7 @@ from tests.support.scripts import SEED_PATH, grouped_success
 def runner(upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("SUMMARIZER_LLM_BASE_URL", upstream.base_url)
     monkeypatch.setenv("SUMMARIZER_LLM_RETRY_MAX_WAIT_S", "0.01")
+    monkeypatch.setenv("SUMMARIZER_DEFAULT_PROMPT", "summarize-grouped@4")  # the replies script its three calls
     return CliRunner()
 
 
