@@ -21,6 +21,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SUMMARIZER_LLM_TRANSPORT_RETRIES", "0")
     monkeypatch.setenv("SUMMARIZER_LLM_RETRY_MAX_WAIT_S", "0.01")
+    monkeypatch.setenv("SUMMARIZER_DEFAULT_PROMPT", "summarize-grouped@4")  # the replies script its three calls
     return tmp_path
 
 
