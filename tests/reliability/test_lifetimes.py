@@ -51,6 +51,7 @@ def test_sigterm_lets_the_in_flight_request_finish() -> None:
             "SUMMARIZER_LLM_BASE_URL": upstream.base_url,
             "SUMMARIZER_LLM_MODEL": "fake-model",
             "SUMMARIZER_REQUEST_DEADLINE_S": "30",
+            "SUMMARIZER_DEFAULT_PROMPT": "summarize-grouped@4",  # three calls: the SIGTERM lands between them
         }
         with serve_subprocess(env) as served:
             result: dict[str, Any] = {}
