@@ -42,6 +42,7 @@ from summarizer.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 
+DEFAULT_CONTEXT_TOKENS = 8192  # what the local model runs with; most hosted models have more
 _MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "md_json": instructor.Mode.MD_JSON}
 
 
@@ -109,6 +110,39 @@ class LLMClient:
         self._structured = instructor.patch(create=self._create, mode=_MODES[settings.llm_mode])
         self.breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown_s)
         self._slots = asyncio.Semaphore(settings.max_inflight_upstream)
+        self._context_tokens: int | None = None
+
+    async def context_tokens(self) -> int:
+        """The model's context window in tokens: set, the local server's, reported by the server, or 8192.
+
+        Asked once per client (a model list call); a server that does not say is not an error.
+        """
+        if self._context_tokens is None:
+            configured = self.settings.llm_context_tokens
+            if configured is None and self.settings.uses_local_model:
+                configured = self.settings.local_ctx
+            self._context_tokens = configured or await self._reported_context() or DEFAULT_CONTEXT_TOKENS
+        return self._context_tokens
+
+    async def _reported_context(self) -> int | None:
+        """What `/models` says, in the fields vLLM, OpenRouter-style and llama.cpp servers use."""
+        try:
+            models = await self._openai.models.list(timeout=5.0)
+        except openai.OpenAIError:
+            return None
+        entries = [m.model_dump() for m in models.data]
+        entries.sort(key=lambda m: m.get("id") != self.settings.llm_model)  # the configured model first
+        for entry in entries:
+            for value in (
+                entry.get("max_model_len"),
+                entry.get("context_length"),
+                entry.get("context_window"),
+                (entry.get("meta") or {}).get("n_ctx"),
+                (entry.get("meta") or {}).get("n_ctx_train"),
+            ):
+                if isinstance(value, int) and value >= 1024:
+                    return value
+        return None
 
     async def close(self) -> None:
         await self._openai.close()

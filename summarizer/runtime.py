@@ -52,4 +52,5 @@ async def open_upstream(
             base_url = settings.llm_base_url
         llm = LLMClient(settings, base_url)
         stack.push_async_callback(llm.close)
+        await llm.context_tokens()  # asked once here (a model list call), not inside a request's deadline
         yield Upstream(base_url=base_url, llm=llm)

@@ -27,7 +27,7 @@ from summarizer.metrics import Metrics
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.run import Run
-from summarizer.pipeline.strategies import STRATEGIES
+from summarizer.pipeline.strategies import STRATEGIES, WINDOWED
 from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
 from summarizer.schemas import (
     SCHEMA_VERSION,
@@ -38,6 +38,7 @@ from summarizer.schemas import (
     UsageInfo,
 )
 from summarizer.settings import Settings
+from summarizer.text.windows import Window, split
 
 __all__ = ["ArticleIn", "Summarizer", "SummaryMeta", "SummaryResponse"]  # the shapes live in schemas
 
@@ -56,6 +57,12 @@ def _check_controls(field: str, text: str) -> None:
         raise InputError(f"{field} contains {what} (at index {found.start()})", field=field, index=found.start())
 
 
+# What one call needs besides the article: instructions, the draft's JSON schema (measured ~600
+# tokens for the entities task) and room to spare. English news runs ~4 characters per token.
+PROMPT_OVERHEAD_TOKENS = 1024
+CHARS_PER_TOKEN = 4
+
+
 def _check_text(text: str, settings: Settings) -> None:
     if not text.strip():
         raise InputError("article text is empty or only whitespace")
@@ -65,12 +72,12 @@ def _check_text(text: str, settings: Settings) -> None:
             f"article has {len(text)} characters; the limit is {settings.max_article_chars}",
             limit=settings.max_article_chars,
         )
-    estimated_tokens = len(text) // 4
-    if estimated_tokens > settings.max_article_tokens:
-        raise ArticleTooLarge(
-            f"article is about {estimated_tokens} tokens; the limit is {settings.max_article_tokens}",
-            limit=settings.max_article_tokens,
-        )
+
+
+def one_call_chars(settings: Settings, context_tokens: int) -> int:
+    """Most article characters that fit one call beside the prompt and the completion."""
+    tokens = context_tokens - settings.llm_max_tokens - PROMPT_OVERHEAD_TOKENS
+    return max(tokens, 256) * CHARS_PER_TOKEN
 
 
 class Summarizer:
@@ -100,7 +107,16 @@ class Summarizer:
         try:
             prompt, variables = self._prepare(article, prompt_ref)
             grounded = Article(article.text)
-            run = Run(self.llm, prompt, grounded, variables, ledger, nlp_pipeline=self.settings.nlp_pipeline)
+            run = Run(
+                self.llm,
+                prompt,
+                grounded,
+                variables,
+                ledger,
+                nlp_pipeline=self.settings.nlp_pipeline,
+                windows=await self._windows(prompt, article.text),
+                window_concurrency=self.settings.window_concurrency or (1 if self.settings.uses_local_model else 4),
+            )
             with call_scope(scope):
                 draft = await STRATEGIES[prompt.meta.strategy](run)
             if not run.has_answer or (require_complete and ledger.failures):
@@ -150,6 +166,25 @@ class Summarizer:
         for task in prompt.meta.tasks:  # fail before any call
             prompt.render(task, **variables, **TASK_VARIABLES)
         return prompt, variables
+
+    async def _windows(self, prompt: Prompt, text: str) -> tuple[Window, ...]:
+        """How the model reads the article: windows for the strategies that window, else a length check.
+
+        The context comes from the model (server or setting), so a bigger model reads bigger pieces
+        without a configuration change; `window_chars` keeps each piece about one news article.
+        """
+        fits = one_call_chars(self.settings, await self.llm.context_tokens())
+        if prompt.meta.strategy in WINDOWED:
+            size = min(self.settings.window_chars, fits)
+            return tuple(split(text, size, min(self.settings.window_overlap_chars, size // 4)))
+        if len(text) > fits:
+            raise ArticleTooLarge(
+                f"article has {len(text)} characters; prompt {prompt.ref} reads it in one call, and the model's "
+                f"context fits about {fits}: use a prompt whose strategy reads long articles in windows "
+                f"({', '.join(sorted(WINDOWED))}), e.g. the default {self.settings.default_prompt}",
+                limit=fits,
+            )
+        return ()
 
     def _report(
         self, prompt: Prompt | None, scope: CallScope, ledger: Ledger, error: BaseException | None, started: float

@@ -106,20 +106,44 @@ class Settings(BaseSettings):
         description="Folder of prompt template files (default: the checkout's, or the installed package's).",
     )
     default_prompt: str = Field(
-        default="summarize-hybrid@1",
+        default="summarize-hybrid@2",
         description="Prompt (id@version) used when a request names none; pinned, so a new template "
         "version never becomes the default by accident.",
     )
 
     # --- input limits -------------------------------------------------------------------------
     max_article_chars: int = Field(
-        default=24_000, gt=0, description="Longest article text accepted, in characters (413 above)."
-    )
-    max_article_tokens: int = Field(
-        default=6_000,
+        default=500_000,
         gt=0,
-        description="Longest article accepted in estimated tokens (chars/4, 413 above). The default fits "
-        "the local model's 8k context with the prompt and 1k completion tokens; raise it for larger models.",
+        description="Longest article text accepted, in characters (413 above). A limit for memory and time, "
+        "not the model's context: long articles are read in windows. The HTTP body limit follows it.",
+    )
+
+    # --- long articles ------------------------------------------------------------------------
+    llm_context_tokens: int | None = Field(
+        default=None,
+        ge=1024,
+        description="Context window of the upstream model, in tokens. Unset: the local model's "
+        "`SUMMARIZER_LOCAL_CTX`, else what the server's model list reports (`max_model_len`, "
+        "`context_length`, `n_ctx`), else 8192.",
+    )
+    window_chars: int = Field(
+        default=6_000,
+        ge=1_000,
+        description="Most article characters one model call reads; a longer article is read in windows "
+        "(paragraph-aligned) by the strategies that window (`hybrid`, `rules`). Capped by the model's context. "
+        "About one news article: a small model's recall falls on longer text.",
+    )
+    window_overlap_chars: int = Field(
+        default=800,
+        ge=0,
+        description="Whole paragraphs of up to this many characters repeated at the start of the next window.",
+    )
+    window_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="Windows of one article asked at once. Unset: 1 on the local model (one server slot, "
+        "whose prompt cache a second request would evict), 4 on a configured upstream.",
     )
 
     # --- deterministic NLP pass ---------------------------------------------------------------

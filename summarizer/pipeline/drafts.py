@@ -224,6 +224,15 @@ class EntitiesExtraction(Group):
     locations: list[LocationDraft] = Field(default_factory=list, max_length=10, description="Places in the story.")
 
 
+class Digest(Group):
+    """Headline and summary of a long article, written from its windows' summaries."""
+
+    headline: str = Field(max_length=160, description="One-line headline of the whole article, at most 15 words.")
+    summary: str = Field(
+        max_length=900, description="2-4 sentences on the whole article: who did what, with what result."
+    )
+
+
 class EventsExtraction(Group):
     """Outcomes and contested claims of a news article."""
 

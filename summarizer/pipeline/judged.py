@@ -22,11 +22,11 @@ the model adds, and gives CI a fast deterministic path.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from summarizer.pipeline import assemble
-from summarizer.pipeline.drafts import ClaimPick, EntitiesExtraction, Judgement, OutcomePick
+from summarizer.pipeline import assemble, merge
+from summarizer.pipeline.drafts import ClaimPick, Digest, EntitiesExtraction, Judgement, OutcomePick
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import (
@@ -60,6 +60,8 @@ MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
 MAX_PLACES = Summary.model_fields["locations"].metadata[0].max_length
 MAX_QUOTES = Summary.model_fields["quotes"].metadata[0].max_length
 MAX_TEXT = Outcome.model_fields["description"].metadata[0].max_length
+MAX_OUTCOMES = Summary.model_fields["outcomes"].metadata[0].max_length
+MAX_CLAIMS = Summary.model_fields["contested_claims"].metadata[0].max_length
 
 
 @dataclass(frozen=True)
@@ -159,35 +161,85 @@ async def hybrid(run: Run) -> Summary:
     beat the model on places, outcomes and, by far, on speakers. One call instead of three. The
     model's list is precise but short (P 0.80, R 0.57), so candidates the article names at least
     `SALIENT_MENTIONS` times join it (F1 0.67 -> 0.71 replaying the recorded answers).
+
+    A long article is read in windows (one call each, the same task); their parties are merged by
+    name and the headline and summary are written from the windows' summaries (the `digest` task).
     """
     found = await candidates_async(run.article, run.nlp_pipeline)
-    entities, _ = await run.ask(
-        "entities",
-        EntitiesExtraction,
-        ("headline", "summary", "parties"),
-        context={"unused": {"locations"}},  # the same call as grouped@4's; its places lose to the rules'
-    )
-    if entities is None:
-        run.fallback = run.upstream_failure is None
-        parties = _rule_parties(found)
-        headline, summary = _lede(run)
+    if run.windowed:
+        headline, summary, parties = await _windowed_entities(run, found)
     else:
-        parties = assemble.ground_parties(run.article, entities.parties, run.ledger)
-        named = {n.casefold() for p in parties for n in [p.name, *p.aliases]}
-        parties += [
-            _party(p, "")
-            for p in found.parties
-            if len(p.mentions) >= SALIENT_MENTIONS
-            and not _adjective(p)
-            and p.name.casefold() not in named
-            and len(p.name) <= MAX_NAME
-        ]
-        headline, summary = entities.headline, entities.summary
+        entities, _ = await run.ask(
+            "entities",
+            EntitiesExtraction,
+            ("headline", "summary", "parties"),
+            context={"unused": {"locations"}},  # the same call as grouped@4's; its places lose to the rules'
+        )
+        if entities is None:
+            run.fallback = run.upstream_failure is None
+            parties = _rule_parties(found)
+            headline, summary = _lede(run)
+        else:
+            parties = _with_salient(assemble.ground_parties(run.article, entities.parties, run.ledger), found)
+            headline, summary = entities.headline, entities.summary
     choices = {a.quote.start: a.speaker for a in found.attributions}
-    return _assemble(
-        run, headline, summary, parties, _rule_places(found), found, choices,
-        _rule_outcomes(found, parties), _rule_claims(found),
-    )  # fmt: skip
+    outcomes, claims = _rule_events(run, found, parties)
+    return _assemble(run, headline, summary, parties, _rule_places(found), found, choices, outcomes, claims)
+
+
+def _with_salient(parties: list[Party], found: Candidates) -> list[Party]:
+    """The model's parties, then the candidates the article names at least `SALIENT_MENTIONS` times."""
+    named = {n.casefold() for p in parties for n in [p.name, *p.aliases]}
+    return parties + [
+        _party(p, "")
+        for p in found.parties
+        if len(p.mentions) >= SALIENT_MENTIONS
+        and not _adjective(p)
+        and p.name.casefold() not in named
+        and len(p.name) <= MAX_NAME
+    ]
+
+
+async def _windowed_entities(run: Run, found: Candidates) -> tuple[str, str, list[Party]]:
+    """Parties from every window, merged by name; headline and summary written from all windows."""
+    answers = await run.ask_windows(
+        "entities", EntitiesExtraction, ("summary", "parties"), context={"unused": {"locations"}}
+    )
+    got = [(window, answer) for window, answer in answers if answer is not None]
+    if not got:
+        run.fallback = run.upstream_failure is None
+        headline, summary = _lede(run)
+        return headline, summary, _rule_parties(found)
+    drafts = merge.party_drafts([answer.parties for _, answer in got])
+    if len(drafts) > MAX_PARTIES:  # the most-named first, so the cap cuts the minor ones
+        drafts.sort(key=lambda d: -len(run.article.mentions([d.name, *d.aliases])))
+    parties = _with_salient(assemble.ground_parties(run.article, drafts, run.ledger), found)
+    missed = [w for w, answer in answers if answer is None]
+    if missed:  # a window that stayed unanswered keeps the rules' parties named in it
+        parties += [
+            p for p in _rule_parties(found) if any(w.start <= m.start < w.end for w in missed for m in p.mentions)
+        ]
+    return *(await _digest(run, [answer for _, answer in got], parties)), parties
+
+
+async def _digest(run: Run, answers: Sequence[EntitiesExtraction], parties: Sequence[Party]) -> tuple[str, str]:
+    """Headline and summary of the whole article from its windows' summaries (one short call).
+
+    The summaries were written by the model from untrusted text, so they are fenced as the article
+    is. Without a `digest` task in the prompt, or when the call fails, the first window's headline
+    and the windows' summaries joined stand in, and `meta.incomplete` says so.
+    """
+    joined = " ".join(a.summary.strip() for a in answers)
+    fallback = answers[0].headline, joined if len(joined) <= 900 else joined[:897].rsplit(" ", 1)[0] + "..."
+    if "digest" not in run.prompt.meta.tasks:
+        reason = f"prompt {run.prompt.ref} has no digest task: the first window's headline, the windows' summaries"
+        run.ledger.fail(("headline", "summary"), reason)
+        return fallback
+    names = ", ".join(p.name for p in parties[:12])
+    reading = "\n\n".join(f"Part {n}: {a.headline}\n{a.summary}" for n, a in enumerate(answers, 1))
+    reading += f"\n\nNamed most often: {names}" if names else ""
+    digest, _ = await run.ask("digest", Digest, ("headline", "summary"), reading=reading)
+    return (digest.headline, digest.summary) if digest is not None else fallback
 
 
 async def rules(run: Run) -> Summary:
@@ -196,17 +248,35 @@ async def rules(run: Run) -> Summary:
     headline, summary = _lede(run)
     parties = _rule_parties(found)
     choices = {a.quote.start: a.speaker for a in found.attributions}
-    return _assemble(
-        run,
-        headline,
-        summary,
-        parties,
-        _rule_places(found),
-        found,
-        choices,
-        _rule_outcomes(found, parties),
-        _rule_claims(found),
-    )
+    outcomes, claims = _rule_events(run, found, parties)
+    return _assemble(run, headline, summary, parties, _rule_places(found), found, choices, outcomes, claims)
+
+
+def _rule_events(run: Run, found: Candidates, parties: Sequence[Party]) -> tuple[list[Outcome], list[ContestedClaim]]:
+    """The rules' outcomes and claims; over a long article, chosen window by window, then interleaved.
+
+    The rules keep the best few of each per article. Applied to a long article as a whole, "the best
+    three" would describe one part of it, so each window's fresh text gets its own picks.
+    """
+    if not run.windowed:
+        return _rule_outcomes(found, parties), _rule_claims(found)
+    outcomes: list[list[Outcome]] = []
+    claims: list[list[ContestedClaim]] = []
+    for window in run.windows:
+        inside = replace(
+            found,
+            outcomes=tuple(o for o in found.outcomes if window.fresh <= o.sentence.start < window.end),
+            claims=tuple(c for c in found.claims if window.fresh <= c.evidence.start < window.end),
+        )
+        outcomes.append(_rule_outcomes(inside, parties))
+        claims.append(_rule_claims(inside))
+    kept_outcomes, left = merge.interleave(outcomes, MAX_OUTCOMES)
+    for extra in left:
+        run.ledger.drop("outcomes", f"{extra.description}: over the limit of {MAX_OUTCOMES} outcomes")
+    kept_claims, left_claims = merge.interleave(claims, MAX_CLAIMS)
+    for claim in left_claims:
+        run.ledger.drop("contested_claims", f"{claim.claim}: over the limit of {MAX_CLAIMS} claims")
+    return kept_outcomes, kept_claims
 
 
 P = TypeVar("P", OutcomePick, ClaimPick)

@@ -8,6 +8,7 @@ dead upstream again only spends the deadline.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ from summarizer.pipeline.drafts import Group
 from summarizer.pipeline.ledger import Ledger
 from summarizer.prompts import Prompt
 from summarizer.text.nlp import DEFAULT_PIPELINE
+from summarizer.text.windows import Window
 
 G = TypeVar("G", bound=Group)
 
@@ -36,6 +38,8 @@ class Run:
     variables: dict[str, Any]
     ledger: Ledger = field(default_factory=Ledger)
     nlp_pipeline: str = DEFAULT_PIPELINE
+    windows: tuple[Window, ...] = ()  # the model's reading of a long article; () or one window: the article
+    window_concurrency: int = 1
     asked: int = 0  # field groups asked of the model
     answered: int = 0  # of those, the ones that produced a usable answer
     fallback: bool = False  # the strategy answered without the model (the rules' candidates) when it failed
@@ -47,27 +51,73 @@ class Run:
         """False only when the model was asked, never answered, and nothing else could stand in."""
         return self.answered > 0 or self.fallback or self.asked == 0
 
-    async def ask(self, task: str, model: type[G], fields: Iterable[str], **extra: Any) -> tuple[G | None, Ledger]:
-        """One field group's call: its answer and what its validators dropped, or None if it failed."""
+    @property
+    def windowed(self) -> bool:
+        return len(self.windows) > 1
+
+    async def ask(
+        self,
+        task: str,
+        model: type[G],
+        fields: Iterable[str],
+        *,
+        window: Window | None = None,
+        reading: str | None = None,
+        **extra: Any,
+    ) -> tuple[G | None, Ledger]:
+        """One field group's call: its answer and what its validators dropped, or None if it failed.
+
+        With `window`, the call reads that window as its article (and its answer is grounded in it);
+        a failure is recorded with the window's place, so `meta.incomplete` says which part is missing.
+        `reading` replaces the article text outright (the digest of a long article's windows).
+        """
         fields = tuple(fields)
         self.asked += 1
+        where = (
+            ""
+            if window is None
+            else f"window {window.index + 1} of {len(self.windows)} (characters {window.start}-{window.end}): "
+        )
         if self.upstream_failure is not None:
-            reason = f"not asked: an earlier call failed with {self.upstream_failure.slug}"
+            reason = f"{where}not asked: an earlier call failed with {self.upstream_failure.slug}"
             self.ledger.fail(fields, reason, self.upstream_failure)
             return None, Ledger()
-        context: dict[str, Any] = {"article": self.article, **extra.pop("context", {})}
-        messages = self.prompt.render(task, **self.variables, **extra).messages()
+        article, variables = self.article, self.variables
+        reading = window.text if window is not None else reading
+        if reading is not None:
+            article = Article(reading)
+            variables = {**variables, "article": {**variables["article"], "text": reading}}
+        context: dict[str, Any] = {"article": article, **extra.pop("context", {})}
+        messages = self.prompt.render(task, **variables, **extra).messages()
         try:
             answer = await self.llm.extract(model, messages, context, task=task)
         except InvalidModelOutput as exc:
-            self.ledger.fail(fields, f"{exc.slug}: {exc.detail}", exc)
+            self.ledger.fail(fields, f"{where}{exc.slug}: {exc.detail}", exc)
             return None, Ledger()
         except UpstreamError as exc:
             self.upstream_failure = exc
-            self.ledger.fail(fields, f"{exc.slug}: {exc.detail}", exc)
+            self.ledger.fail(fields, f"{where}{exc.slug}: {exc.detail}", exc)
             return None, Ledger()
         self.answered += 1
         ledger = context.get("ledger")
         ledger = ledger if isinstance(ledger, Ledger) else Ledger()
         self.ledger.merge(ledger)
         return answer, ledger
+
+    async def ask_windows(
+        self, task: str, model: type[G], fields: Iterable[str], **extra: Any
+    ) -> list[tuple[Window, G | None]]:
+        """The same task over every window, at most `window_concurrency` calls at once, in window order.
+
+        Each window is its own field group: one that stays invalid leaves only its part to the
+        strategy's fallback (the "no lost summaries" rule of a group, per window).
+        """
+        fields = tuple(fields)
+        slots = asyncio.Semaphore(self.window_concurrency)
+
+        async def one(window: Window) -> tuple[Window, G | None]:
+            async with slots:
+                answer, _ = await self.ask(task, model, fields, window=window, **extra)
+            return window, answer
+
+        return list(await asyncio.gather(*(one(w) for w in self.windows)))

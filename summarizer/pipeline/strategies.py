@@ -128,3 +128,6 @@ STRATEGIES: dict[str, Strategy] = {
     "rules": judged.rules,
 }
 """Every strategy by the name a prompt's front-matter gives."""
+WINDOWED = frozenset({"hybrid", "rules"})
+"""The strategies that read a long article in windows; the others read it in one call, so its length is
+bounded by the model's context."""

@@ -67,7 +67,7 @@ async def test_json_with_a_charset_is_accepted(settings: Settings, upstream: Fak
 
 @pytest.fixture
 def small_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"max_article_chars": 1000, "max_article_tokens": 200})
+    return settings.model_copy(update={"max_article_chars": 1000})
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -83,17 +83,19 @@ async def test_bad_request_is_a_4xx_problem(name: str, small_settings: Settings,
     assert upstream.calls == 0
 
 
-async def test_token_estimate_limit_is_413(small_settings: Settings, upstream: FakeUpstream) -> None:
-    tight = small_settings.model_copy(update={"max_article_tokens": 10})
+async def test_an_article_over_a_one_call_prompts_context_is_413(settings: Settings, upstream: FakeUpstream) -> None:
+    """summarize-grouped@4 reads the article in one call: more than the model's context is refused unread."""
+    tight = settings.model_copy(update={"llm_context_tokens": 2048, "llm_max_tokens": 512})  # fits ~2k chars
     async with AsyncTestClient(app=create_app(tight)) as client:
-        response = await client.post("/v1/summaries", content=article("x" * 60), headers=JSON)
-    assert response.status_code == 413 and "tokens" in response.json()["detail"]
+        response = await client.post("/v1/summaries", content=article("word " * 500), headers=JSON)
+    assert response.status_code == 413 and "context" in response.json()["detail"]
+    assert response.json()["limit"] == (2048 - 512 - 1024) * 4
     assert upstream.calls == 0
 
 
 async def test_body_limit_follows_the_article_limit(settings: Settings) -> None:
     """The HTTP limit leaves room for any article the character limit allows, even all 4-byte characters."""
-    roomy = settings.model_copy(update={"max_article_chars": 2000, "max_article_tokens": 100_000})
+    roomy = settings.model_copy(update={"max_article_chars": 2000})
     async with AsyncTestClient(app=create_app(roomy)) as client:
         response = await client.post("/v1/summaries", json={"article": {"text": "😀" * 2001}}, headers=JSON)
     assert response.status_code == 413 and response.json()["type"] == PROBLEMS + "article-too-large"

@@ -124,7 +124,7 @@ HYBRID_ROWS: dict[str, Row] = {
     "success-after-2-failures": Row([status(503), reset_mid_body(), *ONE_CALL], 200, 3),
     "success-after-a-reask": Row([tool_call(INVENTED), *ONE_CALL], 200, 2),
 }
-CASES = [("summarize-grouped@4", name) for name in ROWS] + [("summarize-hybrid@1", name) for name in HYBRID_ROWS]
+CASES = [("summarize-grouped@4", name) for name in ROWS] + [("summarize-hybrid@2", name) for name in HYBRID_ROWS]
 
 
 @pytest.mark.parametrize(("prompt", "name"), CASES)

@@ -74,6 +74,7 @@ class FakeUpstream:
     def __init__(self, responder: Responder | None = None) -> None:
         self._queue: deque[Reply] = deque()
         self._responder = responder
+        self.model_info: dict[str, Any] = {}  # extra fields of the model list entry (e.g. max_model_len)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -151,7 +152,8 @@ class FakeUpstream:
 
     async def _answer(self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
         if method == "GET" and path.endswith("/models"):
-            self._write(writer, 200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
+            model = {"id": "fake-model", "object": "model", **self.model_info}
+            self._write(writer, 200, {"object": "list", "data": [model]})
             await writer.drain()
             return True
         request = json.loads(body or b"{}")

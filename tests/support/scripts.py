@@ -69,3 +69,17 @@ def answering(seconds: float = 0.0, **answers: dict[str, Any] | None) -> Any:
         return delayed(tool_call(answer if answer is not None else '{"broken": '), seconds)
 
     return respond
+
+
+def long_article(chars: int) -> str:
+    """Real news text of at least `chars` characters: the gold articles joined, repeated if needed.
+
+    Repeats are fine for mechanics (windows, merge, spans: a quotation that occurs twice must come
+    back twice, each with its own exact span); quality is measured in bench/long_articles.py on
+    distinct articles.
+    """
+    texts = [p.read_text(encoding="utf-8").strip() for p in sorted(SEED_PATH.parent.glob("*.txt"))]
+    joined = "\n\n".join(texts)
+    while len(joined) < chars:
+        joined += "\n\n" + "\n\n".join(texts)
+    return joined

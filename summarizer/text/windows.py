@@ -1,0 +1,86 @@
+"""Windows over a long article: the pieces the model reads, each with its offset in the submitted text.
+
+Why windows and not one long call: every model has a context limit, and a small model's recall falls
+long before it — it lists at most ~15 parties whatever the length. So a long article is read in
+pieces of about one news article each, cut at paragraph breaks (a paragraph is the unit a reporter
+writes a thought in), with the last paragraph(s) of one window repeated at the start of the next so
+a name introduced at a boundary is seen with its context. Offsets stay exact: a window's text is
+`article[start:end]`, never cleaned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Window:
+    """`text == article[start:end]`; `fresh` is where the text not shown in the previous window begins."""
+
+    index: int
+    start: int
+    end: int
+    fresh: int
+    text: str
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line, line break included, so the pieces concatenate to `text`."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline + 1
+        spans.append((start, end))
+        start = end
+    return spans
+
+
+def _cut(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """A paragraph longer than a window, cut at sentence ends (else spaces, else anywhere)."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > size:
+        limit = start + size
+        cut = text.rfind(". ", start, limit) + 2
+        if cut <= start + size // 2:
+            cut = text.rfind(" ", start, limit) + 1
+        if cut <= start:
+            cut = limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
+def split(text: str, size: int, overlap: int) -> list[Window]:
+    """Windows of at most `size` characters covering `text`, each repeating up to `overlap` of the last.
+
+    A text that fits is one window (the article itself, so a short article is read exactly as
+    before). The overlap is whole paragraphs: a window starts at the earliest trailing paragraph of
+    the previous one that fits in `overlap`, and always moves forward.
+    """
+    if size <= 0:
+        raise ValueError("window size must be positive")
+    if len(text) <= size:
+        return [Window(0, 0, len(text), 0, text)]
+    units = [piece for start, end in _paragraphs(text) for piece in _cut(text, start, end, size)]
+    windows: list[Window] = []
+    first = 0  # index of the first unit of the next window
+    fresh_from = 0  # where that window's unseen text starts
+    while first < len(units):
+        last = first
+        while last + 1 < len(units) and units[last + 1][1] - units[first][0] <= size:
+            last += 1
+        start, end = units[first][0], units[last][1]
+        windows.append(Window(len(windows), start, end, max(start, fresh_from), text[start:end]))
+        if last + 1 >= len(units):
+            break
+        following = last + 1
+        while (
+            following - 1 > first
+            and end - units[following - 1][0] <= overlap
+            and units[last + 1][1] - units[following - 1][0] <= size  # the next window still moves on
+        ):
+            following -= 1
+        first, fresh_from = following, end
+    return windows

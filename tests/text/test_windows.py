@@ -1,0 +1,54 @@
+"""Windows over long text: exact offsets, paragraph cuts, bounded overlap, always moving forward."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.text.windows import split
+from tests.support.scripts import long_article
+
+
+def check(text: str, size: int, overlap: int) -> None:
+    windows = split(text, size, overlap)
+    assert windows[0].start == 0 and windows[-1].end == len(text)
+    for window in windows:
+        assert text[window.start : window.end] == window.text
+        assert len(window.text) <= size
+        assert window.start <= window.fresh < window.end or window.fresh == window.start == 0
+    for before, after in zip(windows, windows[1:], strict=False):
+        assert after.fresh == before.end  # nothing skipped, nothing new read twice
+        assert before.start < after.start and after.start <= before.end
+        assert before.end - after.start <= max(overlap, 0) or after.start == before.end
+
+
+def test_a_short_text_is_one_window_the_text_itself() -> None:
+    windows = split("One paragraph.\nAnother.", 1000, 100)
+    assert len(windows) == 1 and windows[0].text == "One paragraph.\nAnother." and windows[0].fresh == 0
+
+
+def test_windows_cut_at_paragraph_breaks_with_whole_paragraph_overlap() -> None:
+    paragraphs = [f"Paragraph {n} says something about the talks in Minsk." for n in range(40)]
+    text = "\n".join(paragraphs)
+    windows = split(text, 500, 120)
+    check(text, 500, 120)
+    assert len(windows) > 4
+    for window in windows[1:]:
+        assert window.start == 0 or text[window.start - 1] == "\n"  # starts at a paragraph
+        assert window.text.startswith("Paragraph")
+        assert window.fresh > window.start  # it repeats the previous window's last paragraph(s)
+
+
+def test_a_paragraph_longer_than_a_window_is_cut_at_sentence_ends() -> None:
+    text = " ".join(f"Sentence number {n} is here." for n in range(300))  # no line break at all
+    windows = split(text, 800, 100)
+    check(text, 800, 100)
+    assert all(w.text.endswith(". ") or w.end == len(text) for w in windows)
+
+
+@pytest.mark.parametrize("size,overlap", [(1000, 0), (1000, 900), (3000, 800), (6000, 800)])
+def test_real_long_text_any_size_and_overlap(size: int, overlap: int) -> None:
+    check(long_article(60_000), size, overlap)
+
+
+def test_text_without_spaces_is_still_cut() -> None:
+    check("x" * 5000, 1000, 200)
