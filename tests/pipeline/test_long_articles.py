@@ -26,7 +26,7 @@ DIGEST = "summaries of consecutive parts"
 
 
 def shown(request: dict[str, Any]) -> str:
-    system = request["messages"][0]["content"]
+    system: str = request["messages"][0]["content"]
     return system.rsplit("<article>", 1)[-1].rsplit("</article>", 1)[0]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from summarizer.text.windows import split
@@ -15,7 +17,7 @@ def check(text: str, size: int, overlap: int) -> None:
         assert text[window.start : window.end] == window.text
         assert len(window.text) <= size
         assert window.start <= window.fresh < window.end or window.fresh == window.start == 0
-    for before, after in zip(windows, windows[1:], strict=False):
+    for before, after in itertools.pairwise(windows):
         assert after.fresh == before.end  # nothing skipped, nothing new read twice
         assert before.start < after.start and after.start <= before.end
         assert before.end - after.start <= max(overlap, 0) or after.start == before.end
