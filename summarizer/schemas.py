@@ -7,6 +7,8 @@ these, adding character spans that only code can compute exactly.
 
 1.1: `Quote.speaker` may be null (a quotation found in the text whose attribution failed or could
 not be grounded); `SummaryMeta` gained `incomplete`, `dropped` and `coerced`.
+1.2: longer lists for long articles (parties 100, locations 60, outcomes 40, contested claims 24);
+nothing removed or renamed, so a 1.1 reader only sees more items.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 PartyKind = Literal["person", "organization", "state", "group", "other"]
 LocationKind = Literal["country", "region", "city", "site", "other"]
@@ -80,11 +82,11 @@ class Summary(_Strict):
     schema_version: str = SCHEMA_VERSION
     headline: str = Field(max_length=200)
     summary: str = Field(max_length=1500)
-    parties: list[Party] = Field(default_factory=list, max_length=30)
-    locations: list[Location] = Field(default_factory=list, max_length=20)
-    outcomes: list[Outcome] = Field(default_factory=list, max_length=12)
+    parties: list[Party] = Field(default_factory=list, max_length=100)
+    locations: list[Location] = Field(default_factory=list, max_length=60)
+    outcomes: list[Outcome] = Field(default_factory=list, max_length=40)
     quotes: list[Quote] = Field(default_factory=list, max_length=1000)
-    contested_claims: list[ContestedClaim] = Field(default_factory=list, max_length=8)
+    contested_claims: list[ContestedClaim] = Field(default_factory=list, max_length=24)
 
 
 class ArticleIn(BaseModel):

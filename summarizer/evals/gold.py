@@ -207,3 +207,41 @@ def load_gold(gold_dir: Path, articles_dir: Path | None = None, pattern: str = "
     if not paths:
         raise GoldError(f"no gold files matching {pattern!r} in {gold_dir}")
     return [load_case(path, articles) for path in paths]
+
+
+def join_cases(cases: list[GoldCase], slug: str = "joined", separator: str = "\n\n") -> GoldCase:
+    """Several gold articles as one long article: texts joined, labels pooled.
+
+    What a long article is measured with: the joined text must score like its parts summarized one
+    by one. A party or place labelled in two of the parts ("United States") is one thing in the
+    joined article, so labels with the same name key are merged (aliases pooled, required if any
+    part requires it); quotes, outcomes and claims are kept as they are (they carry no offsets).
+    """
+    from summarizer.text.names import name_key  # the one name identity the pipeline merges by
+
+    def merged(items: list[Any]) -> list[Any]:
+        by_key: dict[str, Any] = {}
+        for item in items:
+            key = name_key(item.name)
+            if key not in by_key:
+                by_key[key] = item
+                continue
+            first = by_key[key]
+            aliases = [a for a in dict.fromkeys([*first.aliases, *item.aliases, item.name]) if a != first.name]
+            by_key[key] = first.model_copy(update={"aliases": aliases, "optional": first.optional and item.optional})
+        return list(by_key.values())
+
+    text = separator.join(case.text for case in cases)
+    fields = [f for f in FIELDS if all(f in case.gold.fields for case in cases)]
+    gold = GoldFile(
+        article=slug,
+        article_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        fields=fields,
+        summary=" ".join(case.gold.summary or "" for case in cases).strip() or None,
+        parties=merged([p for case in cases for p in case.gold.parties]),
+        locations=merged([p for case in cases for p in case.gold.locations]),
+        outcomes=[o for case in cases for o in case.gold.outcomes],
+        quotes=[q for case in cases for q in case.gold.quotes],
+        contested_claims=[c for case in cases for c in case.gold.contested_claims],
+    )
+    return GoldCase(gold=gold, text=text)

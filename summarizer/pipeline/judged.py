@@ -45,6 +45,7 @@ from summarizer.text.entities import Party as FoundParty
 from summarizer.text.entities import Place as FoundPlace
 from summarizer.text.names import name_key
 from summarizer.text.speakers import Attribution
+from summarizer.text.windows import sections
 
 # How much of each list the model is shown: enough for recall, short enough to judge well and fast.
 SHOWN_PARTIES = 20
@@ -54,6 +55,7 @@ SHOWN_CLAIMS = 4
 SHOWN_UNSURE = 40  # quotations whose speaker the rules are unsure of; the rest keep the rules' choice
 RULES_OUTCOMES = 3  # the rules keep the best-ranked outcome sentences
 RULES_CLAIM_SCORE = 6.0  # a strong denial cue (2) and four shared words: weaker pairs need the model
+RULES_SECTION_CHARS = 3_000  # about one news article (the gold's average): see `_sections`
 SALIENT_MENTIONS = 3  # a candidate the model left out is still a party when the article names it this often
 MAX_NAME = Party.model_fields["name"].metadata[0].max_length
 MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
@@ -99,7 +101,7 @@ def shown(found: Candidates) -> Shown:
 
 
 async def candidates(run: Run) -> Summary:
-    found = await candidates_async(run.article, run.nlp_pipeline)
+    found = await candidates_async(run.article, run.nlp_pipeline, _sections(run))
     lists = shown(found)
     judged, _ = await run.ask(
         "judge",
@@ -165,7 +167,7 @@ async def hybrid(run: Run) -> Summary:
     A long article is read in windows (one call each, the same task); their parties are merged by
     name and the headline and summary are written from the windows' summaries (the `digest` task).
     """
-    found = await candidates_async(run.article, run.nlp_pipeline)
+    found = await candidates_async(run.article, run.nlp_pipeline, _sections(run))
     if run.windowed:
         headline, summary, parties = await _windowed_entities(run, found)
     else:
@@ -188,16 +190,43 @@ async def hybrid(run: Run) -> Summary:
 
 
 def _with_salient(parties: list[Party], found: Candidates) -> list[Party]:
-    """The model's parties, then the candidates the article names at least `SALIENT_MENTIONS` times."""
-    named = {n.casefold() for p in parties for n in [p.name, *p.aliases]}
-    return parties + [
-        _party(p, "")
-        for p in found.parties
-        if len(p.mentions) >= SALIENT_MENTIONS
-        and not _adjective(p)
-        and p.name.casefold() not in named
-        and len(p.name) <= MAX_NAME
-    ]
+    """The model's parties, named as fully as the pass knows them, then the ones the article names often.
+
+    A model that read only part of a long article may list "Putin" where the pass, which read all
+    of it, knows "Vladimir Putin": the model's party takes the full name (its own form becomes an
+    alias), so one person is never two parties. Candidates the article names at least
+    `SALIENT_MENTIONS` times join the list.
+    """
+    named = {n.casefold(): i for i, p in enumerate(parties) for n in [p.name, *p.aliases]}
+    surnames = {p.name.casefold(): i for i, p in enumerate(parties) if p.kind == "person" and " " not in p.name}
+    kept = list(parties)
+    for candidate in found.parties:
+        forms = [candidate.name, *candidate.aliases]
+        match = next((named[f.casefold()] for f in forms if f.casefold() in named), None)
+        if match is None and " " in candidate.name:
+            match = surnames.get(candidate.name.rsplit(" ", 1)[-1].casefold())
+        if match is not None:
+            kept[match] = _fuller(kept[match], candidate)
+            continue
+        salient = len(candidate.mentions) >= SALIENT_MENTIONS and not _adjective(candidate)
+        if salient and len(candidate.name) <= MAX_NAME:
+            kept.append(_party(candidate, ""))
+            named.update({f.casefold(): len(kept) - 1 for f in forms})
+    return kept
+
+
+def _fuller(party: Party, candidate: FoundParty) -> Party:
+    """`party` under the candidate's fuller name, with both's forms as aliases and both's mentions."""
+    if len(candidate.name.split()) <= len(party.name.split()) or len(candidate.name) > MAX_NAME:
+        return party
+    forms = dict.fromkeys([party.name, *party.aliases, *candidate.aliases])
+    aliases = [a for a in forms if a != candidate.name and len(a) <= MAX_NAME][:8]
+    spans = sorted([*party.mentions, *_spans(candidate.mentions)], key=lambda s: (s.start, -s.end))
+    mentions: list[Span] = []
+    for span in spans:  # "Putin" inside "Vladimir Putin" is one mention
+        if not mentions or span.start >= mentions[-1].end:
+            mentions.append(span)
+    return party.model_copy(update={"name": candidate.name, "aliases": aliases, "mentions": mentions})
 
 
 async def _windowed_entities(run: Run, found: Candidates) -> tuple[str, str, list[Party]]:
@@ -244,7 +273,7 @@ async def _digest(run: Run, answers: Sequence[EntitiesExtraction], parties: Sequ
 
 async def rules(run: Run) -> Summary:
     """The candidates the rules alone would keep; no model call."""
-    found = await candidates_async(run.article, run.nlp_pipeline)
+    found = await candidates_async(run.article, run.nlp_pipeline, _sections(run))
     headline, summary = _lede(run)
     parties = _rule_parties(found)
     choices = {a.quote.start: a.speaker for a in found.attributions}
@@ -252,21 +281,29 @@ async def rules(run: Run) -> Summary:
     return _assemble(run, headline, summary, parties, _rule_places(found), found, choices, outcomes, claims)
 
 
-def _rule_events(run: Run, found: Candidates, parties: Sequence[Party]) -> tuple[list[Outcome], list[ContestedClaim]]:
-    """The rules' outcomes and claims; over a long article, chosen window by window, then interleaved.
+def _sections(run: Run) -> tuple[tuple[int, int], ...]:
+    """Pieces of a long article about one news article long, where the rules pick outcomes and claims.
 
-    The rules keep the best few of each per article. Applied to a long article as a whole, "the best
-    three" would describe one part of it, so each window's fresh text gets its own picks.
+    The rules keep the best few of each per article (the gold has one outcome per ~800 characters);
+    over a long article as a whole, "the best three" would describe one part of it.
     """
     if not run.windowed:
+        return ()
+    return tuple(sections(run.article.text, RULES_SECTION_CHARS))
+
+
+def _rule_events(run: Run, found: Candidates, parties: Sequence[Party]) -> tuple[list[Outcome], list[ContestedClaim]]:
+    """The rules' outcomes and claims; over a long article, chosen per section, then interleaved."""
+    sections = _sections(run)
+    if not sections:
         return _rule_outcomes(found, parties), _rule_claims(found)
     outcomes: list[list[Outcome]] = []
     claims: list[list[ContestedClaim]] = []
-    for window in run.windows:
+    for start, end in sections:
         inside = replace(
             found,
-            outcomes=tuple(o for o in found.outcomes if window.fresh <= o.sentence.start < window.end),
-            claims=tuple(c for c in found.claims if window.fresh <= c.evidence.start < window.end),
+            outcomes=tuple(o for o in found.outcomes if start <= o.sentence.start < end),
+            claims=tuple(c for c in found.claims if start <= c.evidence.start < end),
         )
         outcomes.append(_rule_outcomes(inside, parties))
         claims.append(_rule_claims(inside))

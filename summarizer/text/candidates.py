@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -411,30 +412,42 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
     return [pair for _, pair in sorted(ranked, key=lambda x: (x[1].evidence.start, x[1].claim.start))]
 
 
-def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
-    """The pass over an already parsed article (`doc = parse(article.text)`)."""
+Sections = Sequence[tuple[int, int]]
+
+
+def find_candidates(
+    article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE, sections: Sections = ()
+) -> Candidates:
+    """The pass over an already parsed article (`doc = parse(article.text)`).
+
+    Entities, quotations and speakers are found over the whole text (a name introduced early
+    resolves a surname late). Outcome sentences and claim pairs are ranked per section when
+    `sections` (start, end) are given — the windows of a long article: their caps and the lede's
+    bonus are per news-article-sized piece, or a long article's outcomes would all be its first.
+    """
     entities = EntityFinder(doc, NameIndex())
     parties = entities.parties()
     quotes = scan_quotes(article.text)
     speakers = SpeakerFinder(doc, quotes, entities, parties)
     table = _sentences_with_entities(doc)
+    parts = [[row for row in table if start <= row[0].start_char < end] for start, end in sections] or [table]
     return Candidates(
         pipeline=pipeline_id(pipeline),
         parties=tuple(parties),
         places=tuple(entities.places()),
         quotes=tuple(quotes),
         attributions=tuple(speakers.attribute()),
-        outcomes=tuple(_outcomes(table, speakers.bounds)),
-        claims=tuple(_claims(table, speakers, parties)),
+        outcomes=tuple(o for part in parts for o in _outcomes(part, speakers.bounds)),
+        claims=tuple(c for part in parts for c in _claims(part, speakers, parties)),
     )
 
 
-def candidates(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+def candidates(article: Article, pipeline: str = DEFAULT_PIPELINE, sections: Sections = ()) -> Candidates:
     """Parse and find, in the calling thread (CLI, evals, benchmarks)."""
-    return find_candidates(article, parse(article.text, pipeline), pipeline)
+    return find_candidates(article, parse(article.text, pipeline), pipeline, sections)
 
 
-async def candidates_async(article: Article, pipeline: str = DEFAULT_PIPELINE) -> Candidates:
+async def candidates_async(article: Article, pipeline: str = DEFAULT_PIPELINE, sections: Sections = ()) -> Candidates:
     """Parse off the event loop, then find (the finders are fast next to the parse)."""
     doc = await parse_async(article.text, pipeline)
-    return find_candidates(article, doc, pipeline)
+    return find_candidates(article, doc, pipeline, sections)

@@ -84,3 +84,36 @@ def split(text: str, size: int, overlap: int) -> list[Window]:
             following -= 1
         first, fresh_from = following, end
     return windows
+
+
+def _heading(line: str) -> bool:
+    """A title, subheading or dateline: short, and not ending like a sentence."""
+    stripped = line.strip()
+    return 0 < len(stripped) <= 100 and stripped[-1] not in ".!?:;,\"”’'" and not stripped.startswith(("-", "*", "•"))
+
+
+def sections(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of about `size` characters that start at headings where the text has them.
+
+    A long text made of stories or parts (a digest, a feature with subheadings) puts a heading
+    before each, and the paragraph after a heading does what a lede does. So a piece starts at the
+    first line of every run of heading lines that follows a blank line; a piece still longer than
+    twice `size` is cut like a window, without overlap.
+    """
+    starts = [0]
+    previous_blank, previous_heading = True, False
+    for start, end in _paragraphs(text):
+        line = text[start:end]
+        heading = _heading(line)
+        if heading and previous_blank and not previous_heading and start > 0:
+            starts.append(start)
+        if line.strip():
+            previous_heading = heading
+        previous_blank = not line.strip()
+    pieces: list[tuple[int, int]] = []
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        if end - start > 2 * size:
+            pieces += [(start + w.start, start + w.end) for w in split(text[start:end], size, 0)]
+        elif text[start:end].strip():
+            pieces.append((start, end))
+    return pieces or [(0, len(text))]

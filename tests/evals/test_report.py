@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def meta(**extra: Any) -> SummaryMeta:
     return SummaryMeta.model_validate(dict(
-        model="m", prompt=PromptInfo(id="p", version=1, hash="h"), schema_version="1.1",
+        model="m", prompt=PromptInfo(id="p", version=1, hash="h"), schema_version="1.2",
         usage=UsageInfo(prompt_tokens=1, completion_tokens=1), attempts=1, reasks=0, latency_ms=1, **extra,
     ))  # fmt: skip
 

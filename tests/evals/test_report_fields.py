@@ -30,7 +30,7 @@ def test_a_quotes_only_gold_file_gets_a_markdown_and_html_report(tmp_path: Path)
     [case] = load_gold(tmp_path / "gold")
     answer = perfect(case).model_copy(update={"quotes": []})  # the quote is missed
     meta = SummaryMeta(
-        model="m", prompt=PromptInfo(id="p", version=1, hash="h"), schema_version="1.1",
+        model="m", prompt=PromptInfo(id="p", version=1, hash="h"), schema_version="1.2",
         usage=UsageInfo(prompt_tokens=1, completion_tokens=1), attempts=1, reasks=0, latency_ms=1,
     )  # fmt: skip
     response = SummaryResponse(summary=answer, meta=meta)

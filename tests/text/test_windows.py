@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from summarizer.text.windows import split
+from summarizer.text.windows import sections, split
 from tests.support.scripts import long_article
 
 
@@ -54,3 +54,13 @@ def test_real_long_text_any_size_and_overlap(size: int, overlap: int) -> None:
 
 def test_text_without_spaces_is_still_cut() -> None:
     check("x" * 5000, 1000, 200)
+
+
+def test_sections_start_at_headings_and_stay_bounded() -> None:
+    story = "A sentence about the vote. " * 20
+    text = "\n\n".join(f"Heading number {n}\n\nMonday, May {n}, 2024\n\n{story}\n\n{story}" for n in range(1, 6))
+    pieces = sections(text, 3000)
+    assert [text[start:end].split("\n", 1)[0] for start, end in pieces] == [f"Heading number {n}" for n in range(1, 6)]
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    long_text = "One sentence here. " * 2000  # no headings at all: cut like windows
+    assert all(end - start <= 3000 for start, end in sections(long_text, 3000))
