@@ -131,9 +131,9 @@ async def candidates(run: Run) -> Summary:
     )
     choices = {a.quote.start: a.speaker for a in found.attributions}
     if judged is None:
-        # The model answered badly: the rules' answer stands in (listed in meta.incomplete by `ask`).
-        # The upstream failing is different: a 503/504 with Retry-After tells the caller to come back.
-        run.fallback = run.upstream_failure is None
+        # The model answered badly or not in time: the rules' answer stands in (meta.incomplete says so).
+        # The upstream being down is different: a 503 with Retry-After tells the caller to come back.
+        run.fallback = run.may_fall_back
         parties = _rule_parties(found)
         headline, summary = _lede(run)
         return _assemble(
@@ -178,7 +178,7 @@ async def hybrid(run: Run) -> Summary:
             context={"unused": {"locations"}},  # the same call as grouped@4's; its places lose to the rules'
         )
         if entities is None:
-            run.fallback = run.upstream_failure is None
+            run.fallback = run.may_fall_back
             parties = _rule_parties(found)
             headline, summary = _lede(run)
         else:
@@ -236,7 +236,7 @@ async def _windowed_entities(run: Run, found: Candidates) -> tuple[str, str, lis
     )
     got = [(window, answer) for window, answer in answers if answer is not None]
     if not got:
-        run.fallback = run.upstream_failure is None
+        run.fallback = run.may_fall_back
         headline, summary = _lede(run)
         return headline, summary, _rule_parties(found)
     drafts = merge.party_drafts([answer.parties for _, answer in got])

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from summarizer.errors import InvalidModelOutput, UpstreamError
+from summarizer.errors import InvalidModelOutput, UpstreamError, UpstreamTimeout
 from summarizer.grounding import Article
 from summarizer.llm import LLMClient
 from summarizer.pipeline.drafts import Group
@@ -50,6 +50,16 @@ class Run:
     def has_answer(self) -> bool:
         """False only when the model was asked, never answered, and nothing else could stand in."""
         return self.answered > 0 or self.fallback or self.asked == 0
+
+    @property
+    def may_fall_back(self) -> bool:
+        """Whether a strategy's rules may answer for the model: it answered badly, or the deadline passed.
+
+        After a deadline the caller has already waited it out; the rules' answer (found before the
+        call) is worth more than a 504. An upstream that is down or refusing is a 503 with
+        Retry-After instead: coming back soon gets the model's answer.
+        """
+        return self.upstream_failure is None or isinstance(self.upstream_failure, UpstreamTimeout)
 
     @property
     def windowed(self) -> bool:

@@ -123,6 +123,10 @@ HYBRID_ROWS: dict[str, Row] = {
     "repetition-loop-over-max-items": Row([tool_call(LOOP, usage=(70, 900))], 200, 1),
     "success-after-2-failures": Row([status(503), reset_mid_body(), *ONE_CALL], 200, 3),
     "success-after-a-reask": Row([tool_call(INVENTED), *ONE_CALL], 200, 2),
+    # the deadline passed while the model was writing: the rules' answer, found before the call, stands in
+    "hang-past-deadline": Row(
+        [hang(5.0)], 200, 1, settings={"request_deadline_s": 1.0, "llm_timeout_s": 5.0}, incomplete=HYBRID_FIELDS
+    ),
 }
 CASES = [("summarize-grouped@4", name) for name in ROWS] + [("summarize-hybrid@2", name) for name in HYBRID_ROWS]
 
