@@ -260,7 +260,9 @@ def _rule_parties(found: Candidates) -> list[Party]:
 
 
 def _rule_places(found: Candidates) -> list[Location]:
-    return [_place(p) for p in found.places if len(p.name) <= MAX_NAME]
+    """The places the article puts something in (`Place.located`): a name used only as an actor or a
+    modifier ("the United States criticised", "the Dallas chapter") is not one of the story's places."""
+    return [_place(p) for p in found.places if len(p.name) <= MAX_NAME and p.located]
 
 
 def _rule_outcomes(found: Candidates, parties: Sequence[Party]) -> list[Outcome]:
