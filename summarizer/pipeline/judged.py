@@ -266,6 +266,10 @@ def _rule_places(found: Candidates) -> list[Location]:
 
 
 def _rule_outcomes(found: Candidates, parties: Sequence[Party]) -> list[Outcome]:
+    """The best-ranked sentences, in article order.
+
+    Keeping more for longer articles (one per 600-900 characters, 2-8) was measured and lost precision
+    faster than it gained recall on the gold set, so the count stays fixed."""
     best = sorted(found.outcomes, key=lambda o: -o.score)[:RULES_OUTCOMES]
     return [_outcome(o, _status(o.sentence.text), parties) for o in sorted(best, key=lambda o: o.sentence.start)]
 

@@ -136,29 +136,102 @@ def _sentences_with_entities(doc: Doc) -> _Sentences:
     return table
 
 
-def _outcomes(table: _Sentences, quoted: list[tuple[int, int]]) -> list[OutcomeCandidate]:
-    """Sentences ranked by result cues; the lede gets a bonus (news puts the outcome first)."""
+_MODALS = frozenset({"may", "might", "could", "would", "should", "must", "can"})
+_FIRST_PERSON = frozenset({"i", "we", "you"})
+_STATIVE = frozenset({"be", "have", "seem", "appear", "remain", "include", "consist", "represent", "mean"})
+
+
+def _title(sentence: Sentence, text: str) -> bool:
+    """A headline, a dateline or a section heading: a line of its own without a sentence's end mark."""
+    line_end = text.find("\n", sentence.end)
+    rest = text[sentence.end : line_end if line_end >= 0 else len(text)]
+    return not rest.strip() and sentence.text[-1:] not in ".!?\"'”’)"
+
+
+def _past(verb: Token) -> bool:
+    """ "Rescued", "was arrested", "has dropped": not "are required" (a present passive states a rule)."""
+    if verb.tag_ == "VBD":
+        return True
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    return verb.tag_ == "VBN" and any(a.tag_ in ("VBD", "VBN") or a.lemma_ == "have" for a in auxiliaries)
+
+
+def _event(verb: Token) -> float:
+    """How plainly a verb reports something that happened: a past-tense action ("rescued", "was
+    arrested") most, a present one ("runs through March 11") less, being or having (background) not at all."""
+    lemma = verb.lemma_.casefold()
+    if verb.pos_ != "VERB" or lemma in _STATIVE:
+        return 0.0
+    if _past(verb):
+        return 1.0
+    return 0.3 if verb.tag_ in ("VBZ", "VBP", "VBN") else 0.0
+
+
+def _hedged(verb: Token) -> bool:
+    """ "May have left", "could fall": a possibility, not an outcome."""
+    return any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children)
+
+
+def _outcome_score(
+    sent: SpacySpan, ents: list[SpacySpan], quoted: list[tuple[int, int]]
+) -> tuple[float, list[str]]:
+    """Result cues of one sentence: a reported event as its main verb (or in the clause a speech verb
+    reports: "the department said Kerry contacted ..."), result verbs, numbers; hedges, first-person
+    asides, questions and what a quotation says count against it."""
+
+    def in_quote(token: Token) -> bool:
+        return any(s <= token.idx < e for s, e in quoted)
+
+    cues: list[str] = []
+    score = 0.0
+    verbs = 0
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if token.pos_ == "VERB" and lemma in _OUTCOME_VERBS and verbs < 2 and not in_quote(token):
+            verbs += 1
+            cues.append(lemma)
+            weight = 1.0 if _past(token) or token.tag_ in ("VB", "VBG") else 0.5  # "agreed", "to hold"
+            score += weight + (0.5 if token.dep_ == "ROOT" else 0.0)
+    root = sent.root
+    event = 0.0
+    if root.lemma_.casefold() in SPEECH_VERBS - _OUTCOME_VERBS:
+        reported = [c for c in root.children if c.dep_ == "ccomp" and c.pos_ == "VERB" and not in_quote(c)]
+        event = 0.7 * max((_event(c) for c in reported if not _hedged(c)), default=0.0)
+    elif not _hedged(root):
+        event = _event(root)
+    if event:
+        cues.append(f"event:{root.lemma_.casefold()}")
+        score += event
+    numbers = [e.label_ for e in ents if e.label_ in _OUTCOME_NUMBERS]
+    score += 0.5 * min(len(numbers), 2)
+    cues += numbers[:2]
+    if _hedged(root):
+        score -= 0.7
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None and subject.lower_ in _FIRST_PERSON:
+        score -= 1.0  # the reporter's or a speaker's aside: "I visited the festival"
+    if sent.text.rstrip().endswith("?") or sent.text.lstrip()[:1] in "\"“":
+        score -= 1.0
+    return score, cues
+
+
+def _outcomes(table: _Sentences, quoted: list[tuple[int, int]], text: str) -> list[OutcomeCandidate]:
+    """Body sentences ranked by result cues; the lede gets a bonus (news puts the outcome first).
+    Headlines and datelines are not sentences of the story."""
     scored: list[OutcomeCandidate] = []
-    for position, (sent, ents) in enumerate(table):
+    position = 0
+    for sent, ents in table:
         sentence = _sentence(sent)
-        if sentence is None or len(sent) < 5:
+        if sentence is None or _title(sentence, text):
             continue
-        cues: list[str] = []
-        score = 0.0
-        for token in sent:
-            lemma = token.lemma_.casefold()
-            if token.pos_ == "VERB" and lemma in _OUTCOME_VERBS:
-                cues.append(lemma)
-                score += 1.0 + (0.5 if token.dep_ == "ROOT" else 0.0)
-        numbers = [e.label_ for e in ents if e.label_ in _OUTCOME_NUMBERS]
-        score += 0.5 * min(len(numbers), 2)
-        cues += numbers[:2]
-        if any(t.tag_ == "VBD" and t.dep_ == "ROOT" for t in sent):
-            score += 0.3
+        position += 1
+        if len(sent) < 5:
+            continue
+        score, cues = _outcome_score(sent, ents, quoted)
         inside = sum(min(e, sentence.end) - max(s, sentence.start) for s, e in quoted if s < sentence.end)
         if inside > 0.5 * (sentence.end - sentence.start):
             score -= 1.0  # mostly quotation: what someone said, not what happened
-        score += max(0.0, 1.0 - position * 0.2)
+        score += max(0.0, 1.0 - (position - 1) * 0.1)  # the first paragraphs, not only the first sentence
         if cues and score > 0:
             scored.append(OutcomeCandidate(sentence, round(score, 2), tuple(cues)))
     ranked = sorted(scored, key=lambda o: (-o.score, o.sentence.start))[:MAX_OUTCOMES]
@@ -424,7 +497,7 @@ def find_candidates(article: Article, doc: Doc, pipeline: str = DEFAULT_PIPELINE
         places=tuple(entities.places()),
         quotes=tuple(quotes),
         attributions=tuple(speakers.attribute()),
-        outcomes=tuple(_outcomes(table, speakers.bounds)),
+        outcomes=tuple(_outcomes(table, speakers.bounds, article.text)),
         claims=tuple(_claims(table, speakers, parties)),
     )
 
