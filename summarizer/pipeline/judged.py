@@ -367,10 +367,16 @@ def _rule_parties(found: Candidates) -> list[Party]:
 
 
 def _rule_places(found: Candidates) -> list[Location]:
-    return [_place(p) for p in found.places if len(p.name) <= MAX_NAME]
+    """The places the article puts something in (`Place.located`): a name used only as an actor or a
+    modifier ("the United States criticised", "the Dallas chapter") is not one of the story's places."""
+    return [_place(p) for p in found.places if len(p.name) <= MAX_NAME and p.located]
 
 
 def _rule_outcomes(found: Candidates, parties: Sequence[Party]) -> list[Outcome]:
+    """The best-ranked sentences, in article order.
+
+    Keeping more for longer articles (one per 600-900 characters, 2-8) was measured and lost precision
+    faster than it gained recall on the gold set, so the count stays fixed."""
     best = sorted(found.outcomes, key=lambda o: -o.score)[:RULES_OUTCOMES]
     return [_outcome(o, _status(o.sentence.text), parties) for o in sorted(best, key=lambda o: o.sentence.start)]
 

@@ -48,7 +48,8 @@ _WEAK_DENIAL_LEMMAS = frozenset({"clarify", "correct", "insist", "caution", "war
 _DENIAL_PHRASES = re.compile(
     r"\b(?:false(?:ly|hood)?|no evidence|hoax|not true|untrue|fake|baseless|unfounded|bogus|myth|"
     r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
-    r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?)\b",
+    r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?|doctored|photoshopped|"
+    r"not (?:real|genuine|authentic|accurate))\b|n['’]t (?:real|genuine|authentic|accurate)\b",
     re.IGNORECASE,
 )
 _CLAIM_NOUNS = frozenset(
@@ -137,29 +138,100 @@ def _sentences_with_entities(doc: Doc) -> _Sentences:
     return table
 
 
-def _outcomes(table: _Sentences, quoted: list[tuple[int, int]]) -> list[OutcomeCandidate]:
-    """Sentences ranked by result cues; the lede gets a bonus (news puts the outcome first)."""
+_MODALS = frozenset({"may", "might", "could", "would", "should", "must", "can"})
+_FIRST_PERSON = frozenset({"i", "we", "you"})
+_STATIVE = frozenset({"be", "have", "seem", "appear", "remain", "include", "consist", "represent", "mean"})
+
+
+def _title(sentence: Sentence, text: str) -> bool:
+    """A headline, a dateline or a section heading: a line of its own without a sentence's end mark."""
+    line_end = text.find("\n", sentence.end)
+    rest = text[sentence.end : line_end if line_end >= 0 else len(text)]
+    return not rest.strip() and sentence.text[-1:] not in ".!?\"'”’)"
+
+
+def _past(verb: Token) -> bool:
+    """ "Rescued", "was arrested", "has dropped": not "are required" (a present passive states a rule)."""
+    if verb.tag_ == "VBD":
+        return True
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    return verb.tag_ == "VBN" and any(a.tag_ in ("VBD", "VBN") or a.lemma_ == "have" for a in auxiliaries)
+
+
+def _event(verb: Token) -> float:
+    """How plainly a verb reports something that happened: a past-tense action ("rescued", "was
+    arrested") most, a present one ("runs through March 11") less, being or having (background) not at all."""
+    lemma = verb.lemma_.casefold()
+    if verb.pos_ != "VERB" or lemma in _STATIVE:
+        return 0.0
+    if _past(verb):
+        return 1.0
+    return 0.3 if verb.tag_ in ("VBZ", "VBP", "VBN") else 0.0
+
+
+def _hedged(verb: Token) -> bool:
+    """ "May have left", "could fall": a possibility, not an outcome."""
+    return any(c.dep_ == "aux" and c.lower_ in _MODALS for c in verb.children)
+
+
+def _outcome_score(sent: SpacySpan, ents: list[SpacySpan], quoted: list[tuple[int, int]]) -> tuple[float, list[str]]:
+    """Result cues of one sentence: a reported event as its main verb (or in the clause a speech verb
+    reports: "the department said Kerry contacted ..."), result verbs, numbers; hedges, first-person
+    asides, questions and what a quotation says count against it."""
+
+    def in_quote(token: Token) -> bool:
+        return any(s <= token.idx < e for s, e in quoted)
+
+    cues: list[str] = []
+    score = 0.0
+    verbs = 0
+    for token in sent:
+        lemma = token.lemma_.casefold()
+        if token.pos_ == "VERB" and lemma in _OUTCOME_VERBS and verbs < 2 and not in_quote(token):
+            verbs += 1
+            cues.append(lemma)
+            weight = 1.0 if _past(token) or token.tag_ in ("VB", "VBG") else 0.5  # "agreed", "to hold"
+            score += weight + (0.5 if token.dep_ == "ROOT" else 0.0)
+    root = sent.root
+    event = 0.0
+    if root.lemma_.casefold() in SPEECH_VERBS - _OUTCOME_VERBS:
+        reported = [c for c in root.children if c.dep_ == "ccomp" and c.pos_ == "VERB" and not in_quote(c)]
+        event = 0.7 * max((_event(c) for c in reported if not _hedged(c)), default=0.0)
+    elif not _hedged(root):
+        event = _event(root)
+    if event:
+        cues.append(f"event:{root.lemma_.casefold()}")
+        score += event
+    numbers = [e.label_ for e in ents if e.label_ in _OUTCOME_NUMBERS]
+    score += 0.5 * min(len(numbers), 2)
+    cues += numbers[:2]
+    if _hedged(root):
+        score -= 0.7
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None and subject.lower_ in _FIRST_PERSON:
+        score -= 1.0  # the reporter's or a speaker's aside: "I visited the festival"
+    if sent.text.rstrip().endswith("?") or sent.text.lstrip()[:1] in '"“':
+        score -= 1.0
+    return score, cues
+
+
+def _outcomes(table: _Sentences, quoted: list[tuple[int, int]], text: str) -> list[OutcomeCandidate]:
+    """Body sentences ranked by result cues; the lede gets a bonus (news puts the outcome first).
+    Headlines and datelines are not sentences of the story."""
     scored: list[OutcomeCandidate] = []
-    for position, (sent, ents) in enumerate(table):
+    position = 0
+    for sent, ents in table:
         sentence = _sentence(sent)
-        if sentence is None or len(sent) < 5:
+        if sentence is None or _title(sentence, text):
             continue
-        cues: list[str] = []
-        score = 0.0
-        for token in sent:
-            lemma = token.lemma_.casefold()
-            if token.pos_ == "VERB" and lemma in _OUTCOME_VERBS:
-                cues.append(lemma)
-                score += 1.0 + (0.5 if token.dep_ == "ROOT" else 0.0)
-        numbers = [e.label_ for e in ents if e.label_ in _OUTCOME_NUMBERS]
-        score += 0.5 * min(len(numbers), 2)
-        cues += numbers[:2]
-        if any(t.tag_ == "VBD" and t.dep_ == "ROOT" for t in sent):
-            score += 0.3
+        position += 1
+        if len(sent) < 5:
+            continue
+        score, cues = _outcome_score(sent, ents, quoted)
         inside = sum(min(e, sentence.end) - max(s, sentence.start) for s, e in quoted if s < sentence.end)
         if inside > 0.5 * (sentence.end - sentence.start):
             score -= 1.0  # mostly quotation: what someone said, not what happened
-        score += max(0.0, 1.0 - position * 0.2)
+        score += max(0.0, 1.0 - (position - 1) * 0.1)  # the first paragraphs, not only the first sentence
         if cues and score > 0:
             scored.append(OutcomeCandidate(sentence, round(score, 2), tuple(cues)))
     ranked = sorted(scored, key=lambda o: (-o.score, o.sentence.start))[:MAX_OUTCOMES]
@@ -180,19 +252,93 @@ def _source(
     speakers: SpeakerFinder,
     parties: dict[str, Party],
     verbs: frozenset[str],
+    named: bool = True,
 ) -> str | None:
     """Who asserts (or denies) in a sentence: the subject of its cue verb, resolved like a quotation's
-    speaker (appositives, pronouns, surnames), else the first person or organisation it names."""
+    speaker (appositives, pronouns, surnames), else (when `named`) the first person or organisation it names."""
     for token in sent:
         if token.lemma_.casefold() in verbs and token.pos_ in ("VERB", "AUX"):
-            name = speakers.subject_of(token)
+            if token.dep_ == "acl":
+                continue  # "an article saying X is ...": the article speaks, and it has no subject of its own
+            name = _group_subject(token) or speakers.subject_of(token)
             if name is not None:
                 return name
+    if not named:
+        return None
     for ent in ents:
         key = speakers.entities.party_key_at(ent.start_char, ent.end_char)
         if key in parties and parties[key].kind in ("person", "organization", "group"):
             return parties[key].name
     return None
+
+
+_GROUP_MODIFIERS = frozenset({"NORP", "GPE", "ORG"})
+
+
+def _group_subject(verb: Token) -> str | None:
+    """ "Nicaraguan officials say ...", "North African bloggers claimed ...": the subject is a group
+    named by its nationality or organisation, and the group ("Nicaraguan officials"), not the adjective
+    ("Nicaraguan"), is the source."""
+    for subject in verb.children:
+        if subject.dep_ not in ("nsubj", "nsubjpass") or subject.pos_ != "NOUN" or subject.tag_ != "NNS":
+            continue
+        modifiers = [c for c in subject.lefts if c.dep_ in ("amod", "compound") and c.ent_type_ in _GROUP_MODIFIERS]
+        if modifiers:
+            start = min(m.left_edge.i for m in modifiers)
+            return subject.doc[start : subject.i + 1].text
+    return None
+
+
+_PUBLISH_VERBS = frozenset({"publish", "write", "post", "originate", "appear", "run", "carry", "start", "spread"})
+
+
+def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+    """Where the story being disputed came from: "it was published on X", "the story originates from X",
+    "X has carried hoax stories": the first name a publishing verb ties to a story."""
+    for sent, _ in table:
+        for token in sent:
+            if token.pos_ != "VERB" or token.lemma_.casefold() not in _PUBLISH_VERBS:
+                continue
+            subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+            objects = [c for c in token.children if c.dep_ == "dobj"]
+            stories = _CLAIM_NOUNS | {"article", "post", "hoax"}
+            about_story = any(c.lemma_.casefold() in stories | {"it"} for c in subjects) or any(
+                t.lemma_.casefold() in stories for o in objects for t in o.subtree
+            )
+            if not about_story:
+                continue
+            for prep in token.children:
+                if prep.dep_ in ("prep", "agent") and prep.lower_ in ("on", "by", "from", "in", "at"):
+                    for obj in prep.children:
+                        named = [obj, *(a for a in obj.children if a.dep_ == "appos")]
+                        name = next((n for t in named if (n := _proper_name(t, speakers, parties))), None)
+                        if name is not None:
+                            return name
+            for subject in subjects:
+                name = _proper_name(subject, speakers, parties)
+                if name is not None and objects:
+                    return name  # "Racket Report has carried hoax stories"
+    return None
+
+
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|es|co|uk|info|news|io)$", re.IGNORECASE)
+
+
+def _proper_name(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+    """A party's name at this token, else a proper noun with its compounds ("Daily Buzz Live") or a
+    site's domain ("NationalReport.net"): small sites are seldom tagged as entities."""
+    ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None) if token.ent_type_ else None
+    if ent is not None and ent.label_ in ("ORG", "PERSON", "GPE", "NORP", "PRODUCT", "WORK_OF_ART"):
+        key = speakers.entities.party_key_at(ent.start_char, ent.end_char)
+        return parties[key].name if key in parties else _trim_name(ent.text)
+    if token.pos_ == "PROPN" or _DOMAIN.match(token.text):
+        start = min([token.i, *(c.i for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN")])
+        return token.doc[start : token.i + 1].text
+    return None
+
+
+def _trim_name(text: str) -> str:
+    return re.sub(r"^the\s+", "", text, flags=re.IGNORECASE).strip()
 
 
 def _clause_text(sent: SpacySpan, head: SpacySpan | None = None) -> Sentence | None:
@@ -206,6 +352,23 @@ def _clause_text(sent: SpacySpan, head: SpacySpan | None = None) -> Sentence | N
         return None
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     return Sentence(start, end, sent.doc.text[start:end])
+
+
+_MEDIA_NOUNS = frozenset({"article", "video", "clip", "post", "image", "photo", "picture", "tweet", "footage"})
+_SHOWING_VERBS = frozenset({"say", "claim", "suggest", "show", "purport", "allege", "report", "appear", "depict"})
+
+
+def _said_content(verb: Token) -> Token | None:
+    """What "an article saying ...", "a video that appears to show ..." says or shows: the clause or
+    object of the verb (through "appears to" / "purports to")."""
+    if verb.lemma_.casefold() not in _SHOWING_VERBS:
+        return None
+    for child in verb.children:
+        if child.dep_ == "ccomp" or (child.dep_ == "dobj" and verb.lemma_.casefold() in ("show", "depict")):
+            return child
+        if child.dep_ == "xcomp" and child.pos_ == "VERB":
+            return _said_content(child)
+    return None
 
 
 def _reported_clause(sent: SpacySpan) -> tuple[Sentence, Token] | None:
@@ -224,6 +387,15 @@ def _reported_clause(sent: SpacySpan) -> tuple[Sentence, Token] | None:
                     clause = _clause_text(sent, sent.doc[child.left_edge.i : child.right_edge.i + 1])
                     if clause is not None:
                         return clause, token
+    for token in sent:
+        if token.pos_ in ("NOUN", "PROPN") and token.lemma_.casefold() in _CLAIM_NOUNS | _MEDIA_NOUNS:
+            for verb in token.children:
+                if verb.dep_ in ("acl", "relcl") and verb.pos_ == "VERB":
+                    content = _said_content(verb)
+                    if content is not None:
+                        clause = _clause_text(sent, sent.doc[content.left_edge.i : content.right_edge.i + 1])
+                        if clause is not None:
+                            return clause, token
     for token in sent:
         lemma = token.lemma_.casefold()
         if token.pos_ == "VERB" and lemma in _CLAIM_VERBS - {"say", "state", "insist"}:
@@ -352,6 +524,7 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
     sources = [p.name for p in parties if p.kind in ("person", "organization", "group")]
     pairs: list[tuple[float, ClaimPair]] = []
     owners = _report_owners(table, speakers, by_key)
+    publisher = _publisher(table, speakers, by_key)
     for index, (sent, ents, words) in enumerate(keyed):
         found_cue = _denial_cue(sent)
         evidence = _sentence(sent)
@@ -364,7 +537,7 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
             shared = tuple(sorted(words & claim_words))
             if not shared and claim_index != index:
                 continue
-            claimant = _source(claim_sent, claim_ents, speakers, by_key, _CLAIM_VERBS)
+            claimant = _source(claim_sent, claim_ents, speakers, by_key, _CLAIM_VERBS, named=False)
             if claimant is not None and claimant == disputer:
                 if claim_index != index:
                     continue
@@ -380,7 +553,16 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
                     claimant = owner
             if claimant is None and _definite_report(claim_sent) and owners[claim_index] != disputer:
                 claimant = owners[claim_index]
-            score = strength + min(len(shared), 4) + (1.0 if claim_index == 0 else 0.0) + (0.5 if claimant else 0.0)
+            if claimant is None and publisher != disputer:
+                claimant = publisher  # "it was published on X": the story's source, named anywhere
+            if claimant is None:
+                claimant = _source(claim_sent, claim_ents, speakers, by_key, frozenset())
+                claimant = None if claimant == disputer else claimant
+            # A sentence shares every word with itself: a denial earns that only when it states the claim
+            # it denies ("X denied reports that ..."); otherwise it is proposed, ranked last.
+            overlap = 0 if claim_index == index and clause is None else min(len(shared), 4)
+            lede = max(0.0, 1.0 - 0.35 * claim_index)  # the disputed claim is what the story opens with
+            score = strength + overlap + lede + (0.5 if claimant else 0.0)
             score -= 0.05 * (index - claim_index)
             named_here = [
                 n
@@ -437,7 +619,7 @@ def find_candidates(
         places=tuple(entities.places()),
         quotes=tuple(quotes),
         attributions=tuple(speakers.attribute()),
-        outcomes=tuple(o for part in parts for o in _outcomes(part, speakers.bounds)),
+        outcomes=tuple(o for part in parts for o in _outcomes(part, speakers.bounds, article.text)),
         claims=tuple(c for part in parts for c in _claims(part, speakers, parties)),
     )
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from summarizer.schemas import LocationKind, PartyKind
 from summarizer.text.names import NameIndex, name_key, strip_name
@@ -213,6 +213,38 @@ _US_STATES = frozenset(
         "Wyoming",
     )
 )
+# Prepositions that put a thing somewhere: "in Kyiv", "from Herat", "toward the border".
+_LOCATIVE_PREPS = frozenset(
+    {
+        *("in", "at", "near", "from", "to", "into", "onto", "across", "throughout", "outside", "inside", "within"),
+        *("around", "toward", "towards", "through", "via", "between", "along", "off", "beyond", "over", "en"),
+    }
+)
+# Common nouns that name a part of a place: "the coast of Aceh", "the Gomel region", "the capital, Wellington".
+_PLACE_NOUNS = frozenset(
+    {
+        *("region", "province", "state", "city", "town", "village", "capital", "coast", "border", "area", "district"),
+        *("county", "island", "islands", "country", "nation", "territory", "part", "parts", "north", "south", "east"),
+        *("west", "outskirts", "centre", "center", "suburb", "suburbs", "street", "streets", "port", "shore", "valley"),
+        *("station", "airport", "neighbourhood", "neighborhood", "constituency", "municipality", "streets", "heart"),
+    }
+)
+# A name that ends in one of these is an event or a product, not a place ("Google Science Fair").
+_EVENT_HEADS = frozenset(
+    {
+        *("festival", "fair", "expo", "exhibition", "conference", "summit", "championship", "championships", "cup"),
+        *("games", "olympics", "awards", "forum", "congress", "convention", "show", "tour", "week", "day", "challenge"),
+    }
+)
+# An organisation-tagged name that ends in one of these, named after a locative preposition, is a site.
+_SITE_HEADS = frozenset(
+    {
+        *("centre", "center", "hall", "stadium", "airport", "station", "bridge", "hotel", "hospital", "square"),
+        *("park", "arena", "palace", "mosque", "church", "cathedral", "temple", "museum", "building", "tower"),
+        *("towers", "base", "prison", "camp", "port", "harbour", "harbor", "memorial", "embassy", "plaza"),
+    }
+)
+_DIGIT = re.compile(r"\d")
 _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z.&]{1,9})\s*\)")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _TRAILING_POSSESSIVE = re.compile(r"\s*(?:['’]s|(?<=s)['’])$")
@@ -263,6 +295,10 @@ class Place:
     kind: LocationKind
     labels: tuple[str, ...]
     mentions: tuple[Mention, ...]
+    located: bool = True
+    """At least one mention puts something there ("in Kyiv", "Irving, Texas"), or a known country is
+    named often: a name only ever used as an actor or a modifier ("the Dallas chapter", "the United
+    States criticised") is a party or an adjective in this story, not one of its places."""
 
 
 def trim_mention(text: str, start: int, end: int) -> Mention | None:
@@ -327,6 +363,7 @@ class EntityFinder:
         self._person_keys: set[str] = set()
         self._sorted: list[tuple[int, int, str]] | None = None
         self._sorted_starts: list[int] = []
+        self._labels: dict[str, Counter[str]] = {}
         self._collect()
 
     def _add(self, groups: dict[str, _Group], key: str, mention: Mention, label: str) -> None:
@@ -350,6 +387,9 @@ class EntityFinder:
                 self._acronym(ent, key)
             if ent.label_ in PLACE_LABELS:
                 self._add(self._place_groups, name_key(mention.text), mention, ent.label_)
+            elif ent.label_ == "ORG" and _site(mention.text) and _locative(ent.root):
+                self._add(self._place_groups, name_key(mention.text), mention, "FAC")  # "at the X Centre"
+            self._labels.setdefault(name_key(mention.text), Counter())[ent.label_] += 1
 
     def _party_key(self, mention: Mention, label: str) -> str:
         """spaCy often labels a lone surname ORG or GPE; one that names an earlier person is that person."""
@@ -435,16 +475,73 @@ class EntityFinder:
         return {self.index.canonical(k) for k in self._person_keys}
 
     def places(self) -> list[Place]:
-        """Places, without names the pass already knows as people ("Montalvo" tagged GPE)."""
+        """Places, without names the pass already knows as people ("Montalvo" tagged GPE) unless a
+        mention is plainly a place ("toward Kyiv"), each marked `located` or not (see `Place`)."""
         out = []
         persons = self._persons()
         for group in self._place_groups.values():
+            mentions = tuple(sorted(group.mentions, key=lambda m: m.start))
+            where = any(self._locative_mention(m) for m in mentions)
             folded = self.index.resolve(group.key)
-            if folded is not None and self.index.canonical(folded) in persons:
+            if folded is not None and self.index.canonical(folded) in persons and not where:
                 continue
             labels = tuple(label for label, _ in Counter(group.labels).most_common())
-            first = min(group.mentions, key=lambda m: m.start)
+            first = mentions[0]
             kind = _place_kind(group.key, labels[0], self.text[first.end : first.end + 2])
-            mentions = tuple(sorted(group.mentions, key=lambda m: m.start))
-            out.append(Place(_fullest(group.forms), group.key, kind, labels, mentions))
+            name = _fullest(group.forms)
+            located = self._located(group.key, name, labels, len(mentions), where)
+            out.append(Place(name, group.key, kind, labels, mentions, located))
         return sorted(out, key=lambda p: p.mentions[0].start)
+
+    def _located(self, key: str, name: str, labels: tuple[str, ...], count: int, where: bool) -> bool:
+        if _DIGIT.search(name) or _last_word(name) in _EVENT_HEADS:
+            return False  # "IE6", "the Taipei City Lantern Festival": a product, an event
+        if "GPE" not in labels and self._labels.get(key, Counter())["ORG"] > 0 and "FAC" not in labels:
+            return False  # "Scientology" tagged LOC here and ORG there: an organisation
+        return where or (count >= 3 and key in _COUNTRIES | _US_STATES)
+
+    def _locative_mention(self, mention: Mention) -> bool:
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return False
+        return _locative(span.root) or self._dateline(mention)
+
+    def _dateline(self, mention: Mention) -> bool:
+        """ "TAIPEI, Taiwan — The festival ...": a line that opens with the place the story is filed from."""
+        line_start = self.text.rfind("\n", 0, mention.start) + 1
+        if self.text[line_start : mention.start].strip(" ,"):
+            # only the first places of the line, separated by commas, form the dateline
+            before = self.text[line_start : mention.start]
+            if not re.fullmatch(r"[\w .'-]+,\s*", before):
+                return False
+        after = self.text[mention.end : mention.end + 40]
+        return re.match(r"\s*(?:,[\w .'-]{1,30})?\s*(?:\(\w+\)\s*)?[—–-]{1,2}\s", after) is not None
+
+
+def _last_word(name: str) -> str:
+    words = name.split()
+    return words[-1].casefold() if words else ""
+
+
+def _site(name: str) -> bool:
+    return len(name.split()) >= 2 and _last_word(name) in _SITE_HEADS
+
+
+def _locative(token: Token, depth: int = 0) -> bool:
+    """Whether the parse puts this word in a place role: the object of "in/at/from/toward ...", of "the
+    coast of ...", a modifier of a place noun ("the Gomel region"), or in a list or apposition with one
+    ("from Sudan, Iran and Libya", "Irving, Texas")."""
+    head = token.head
+    if depth > 8 or head is token:
+        return False
+    dep = token.dep_
+    if dep == "pobj":
+        preposition = head.lower_
+        if preposition in _LOCATIVE_PREPS:
+            return True
+        return preposition == "of" and head.head.lemma_.casefold() in _PLACE_NOUNS
+    if dep in ("compound", "nmod", "amod", "npadvmod") and head.lemma_.casefold() in _PLACE_NOUNS:
+        return True
+    if dep in ("conj", "appos", "compound", "nmod", "npadvmod"):
+        return _locative(head, depth + 1)
+    return False

@@ -143,14 +143,87 @@ def test_places_carry_a_kind_guess() -> None:
     assert kinds["Huntsville"] == "city" and kinds["Nicaragua"] == "country" and kinds["Alabama"] == "region"
 
 
+def located(text: str) -> dict[str, bool]:
+    return {p.name: p.located for p in candidates(Article(text)).places}
+
+
+def test_a_place_named_only_as_an_actor_or_a_modifier_is_not_located() -> None:
+    assert located("The Dallas chapter of the union met on Monday. Protesters marched in Austin.") == {
+        "Dallas": False,
+        "Austin": True,
+    }
+
+
+def test_places_listed_or_in_apposition_after_a_locative_are_located() -> None:
+    places = located("Teams came from Kenya, Peru and Chile. He grew up in Irving, Texas.")
+    assert places == dict.fromkeys(["Kenya", "Peru", "Chile", "Irving", "Texas"], True)
+
+
+def test_a_country_the_story_names_often_is_located_without_a_preposition() -> None:
+    text = "Norway announced new rules. Norway's government said the rules start soon. Norway expects support."
+    assert located(text) == {"Norway": True}
+
+
+def test_a_dateline_locates_its_places() -> None:
+    assert located("Mumbai, India — Crowds gathered on Saturday.") == {"Mumbai": True, "India": True}
+
+
+def test_a_name_with_a_digit_is_a_product_not_a_place() -> None:
+    assert located("Users still run IE6 on old computers in Canada.") == {"IE6": False, "Canada": True}
+
+
+def test_an_organisation_named_after_a_locative_with_a_site_word_is_a_place() -> None:
+    [place] = candidates(Article("The fair took place at the Metro Riverside Convention Centre on Sunday.")).places
+    assert (place.name, place.kind, place.located) == ("Metro Riverside Convention Centre", "site", True)
+
+
 def test_outcome_sentences_are_ranked_by_result_cues() -> None:
     text = (
         "The weather was mild in the capital.\n\nThe council approved a budget of $5 million on Monday.\n\n"
         "Residents enjoyed the park."
     )
     found = candidates(Article(text))
-    assert [o.sentence.text for o in found.outcomes] == ["The council approved a budget of $5 million on Monday."]
-    assert "approve" in found.outcomes[0].cues
+    ranked = sorted(found.outcomes, key=lambda o: -o.score)
+    assert ranked[0].sentence.text == "The council approved a budget of $5 million on Monday."
+    assert "approve" in ranked[0].cues
+    assert "The weather was mild in the capital." not in [o.sentence.text for o in found.outcomes]  # being: background
+
+
+def scores(text: str) -> dict[str, float]:
+    return {o.sentence.text: o.score for o in candidates(Article(text)).outcomes}
+
+
+def test_a_headline_line_is_not_an_outcome() -> None:
+    text = "Council approves new budget\n\nThe council approved a budget of $5 million on Monday."
+    assert list(scores(text)) == ["The council approved a budget of $5 million on Monday."]
+
+
+def test_a_hedged_sentence_ranks_below_a_reported_event() -> None:
+    ranked = scores("Officials warned the bridge may collapse next year. Workers repaired the bridge on Friday.")
+    assert (
+        ranked.get("Officials warned the bridge may collapse next year.", 0.0)
+        < ranked["Workers repaired the bridge on Friday."]
+    )
+
+
+def test_the_event_a_speech_verb_reports_is_an_outcome_cue() -> None:
+    [outcome] = candidates(Article("The ministry said police arrested three men on Friday.")).outcomes
+    assert "event:say" in outcome.cues and "arrest" in outcome.cues
+
+
+def test_a_first_person_aside_ranks_below_the_event() -> None:
+    ranked = scores("I visited the market on Saturday. The market opened on Saturday.")
+    assert ranked["I visited the market on Saturday."] < ranked["The market opened on Saturday."]
+
+
+def test_what_a_quotation_says_happened_is_not_an_outcome_cue() -> None:
+    ranked = scores('She told reporters, "We won the match yesterday." Later, the team flew home.')
+    assert not any("won the match" in sentence for sentence in ranked)
+
+
+def test_a_present_passive_rule_ranks_below_a_past_event() -> None:
+    ranked = scores("Pilgrims are required to walk to the shrine. Pilgrims walked to the shrine on Sunday.")
+    assert ranked["Pilgrims are required to walk to the shrine."] < ranked["Pilgrims walked to the shrine on Sunday."]
 
 
 def test_a_denial_from_another_source_pairs_with_the_claim_it_answers() -> None:
@@ -211,6 +284,45 @@ def test_the_report_claiming_takes_the_publisher_of_the_report_named_before() ->
     pairs = [p for p in found.claims if p.clause is not None and p.clause.text.startswith("the river dam burst")]
     assert pairs, found.claims
     assert pairs[0].claimant == "Valley Herald"
+
+
+def test_a_group_named_by_its_nationality_is_the_claimant_not_the_adjective() -> None:
+    text = (
+        "Kenyan officials said a meteorite struck a farm near Nairobi. "
+        "Astronomers disputed the claim that a meteorite struck the farm."
+    )
+    claimants = {p.claimant for p in candidates(Article(text)).claims if p.claim.text.startswith("Kenyan")}
+    assert claimants == {"Kenyan officials"}
+
+
+def test_a_video_that_appears_to_show_gives_what_it_shows_as_the_claim() -> None:
+    found = candidates(Article("A video that appears to show a bear dancing on a bus in Oslo is fake, the zoo said."))
+    assert [p.clause.text for p in found.claims if p.clause is not None] == ["a bear dancing on a bus in Oslo"]
+
+
+def test_not_real_is_a_strong_denial_cue() -> None:
+    found = candidates(Article("The photo of the flooded stadium isn't real. The stadium was dry on Sunday."))
+    assert any(p.cue == "n't real" for p in found.claims)
+
+
+def test_a_bare_denial_ranks_below_the_claim_it_answers() -> None:
+    text = (
+        "The weather was fine in Riverton. The Daily Star reported that the mayor sold the old stadium to a developer. "
+        "The mayor denied the report, calling the stadium sale a fantasy of the paper."
+    )
+    [best, *rest] = sorted(candidates(Article(text)).claims, key=lambda p: -p.score)
+    assert best.claim.text.startswith("The Daily Star reported") and rest
+    assert all(p.claim.text.startswith("The mayor denied") for p in rest)
+
+
+def test_the_publisher_of_a_story_is_its_claimant() -> None:
+    text = (
+        "An article saying the city zoo will close next month isn't real. "
+        "It was published on Morning Gazette Online, a satire website."
+    )
+    [best, *_] = sorted(candidates(Article(text)).claims, key=lambda p: -p.score)
+    assert best.clause is not None and best.clause.text == "the city zoo will close next month"
+    assert best.claimant == "Morning Gazette Online"
 
 
 def test_denying_a_thing_is_a_refusal_not_a_denial() -> None:
