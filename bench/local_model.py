@@ -82,20 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     base = LlamaServerConfig(model=model, prompt_cache=False, prompt_lookup_drafts=False)
     cases = [
         Case("grouped@4 (baseline: previous default)", "summarize-grouped@4", base),
-        Case("hybrid@1 (default)", "summarize-hybrid@1", base),
+        Case("hybrid@2 (default)", "summarize-hybrid@2", base),
         Case("candidates@1", "summarize-candidates@1", base),
     ]
     if not args.quick:
         cases += [
-            Case("hybrid@1, flash attention on", "summarize-hybrid@1", replace(base, flash_attn=True)),
+            Case("hybrid@2, flash attention on", "summarize-hybrid@2", replace(base, flash_attn=True)),
             Case(
-                "hybrid@1, n_batch 1024 / n_ubatch 1024",
-                "summarize-hybrid@1",
+                "hybrid@2, n_batch 1024 / n_ubatch 1024",
+                "summarize-hybrid@2",
                 replace(base, n_batch=1024, n_ubatch=1024),
             ),
             Case(
-                "hybrid@1, n_batch 256 / n_ubatch 256",
-                "summarize-hybrid@1",
+                "hybrid@2, n_batch 256 / n_ubatch 256",
+                "summarize-hybrid@2",
                 replace(base, n_batch=256, n_ubatch=256),
             ),
             Case("grouped@4, prompt-lookup drafts", "summarize-grouped@4", replace(base, prompt_lookup_drafts=True)),

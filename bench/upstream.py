@@ -19,6 +19,7 @@ SPARSE_ANSWERS: dict[str, dict[str, Any]] = {
     "QuoteAttributions": {"attributions": []},
     "SummaryExtraction": {"headline": "An article", "summary": "A short summary.", "parties": [], "outcomes": []},
     "Judgement": {"headline": "An article", "summary": "A short summary.", "parties": []},
+    "Digest": {"headline": "A long article", "summary": "A short summary of all of it."},
 }
 
 
