@@ -10,7 +10,12 @@ character* to the 1x case: linear cost is a ratio near 1.0 (target <= 1.2).
 Quality: the 4x article is scored against its articles' gold joined (`evals.gold.join_cases`) and
 compared with the same articles summarized one by one; target: within 0.05 F1 per field.
 
+Memory (`--memory`): peak RSS of one `summarizer summarize` process with the rules prompt (the NLP
+pass over the whole text is what grows with length; no model is started) on the seed, 100,000 and
+500,000 characters (the default limit; gold articles repeated, which is fine for memory).
+
     python -m bench.long_articles [--sizes 1,4,16] [--upstream URL] [--prompt ID@V] [--no-quality]
+    python -m bench.long_articles --memory
 """
 
 from __future__ import annotations
@@ -94,6 +99,32 @@ def summarize(text: str, label: str, args: argparse.Namespace) -> Run:
     )
 
 
+def peak_rss(chars: int, cases: list[GoldCase]) -> tuple[float, float]:
+    """(peak RSS in MiB, seconds) of the CLI summarizing `chars` characters with the rules prompt."""
+    texts = [c.text for c in cases]
+    text = "\n\n".join(texts)
+    while len(text) < chars:
+        text += "\n\n" + "\n\n".join(texts)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:
+        handle.write(text[:chars])
+    env = {**os.environ, "SUMMARIZER_LLM_BASE_URL": "http://127.0.0.1:9/v1"}  # rules: no call is made
+    command = [
+        str(Path(sys.executable).with_name("summarizer")),
+        "summarize",
+        handle.name,
+        "--prompt",
+        "summarize-rules@1",
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    Path(handle.name).unlink()
+    if status != 0:
+        raise SystemExit(f"{chars} characters: summarizer summarize failed: {process.stderr.read().decode()[-300:]}")
+    return usage.ru_maxrss / 1024, elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="1,4,16", help="multiples of the seed's length, comma-separated")
@@ -101,8 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompt", help="prompt id@version (default: the service's)")
     parser.add_argument("--deadline", type=float, default=3600.0, help="request deadline per summary, seconds")
     parser.add_argument("--no-quality", action="store_true", help="skip the one-by-one runs of the 4x articles")
+    parser.add_argument("--memory", action="store_true", help="only the peak-RSS runs (rules prompt, no model)")
     args = parser.parse_args(argv)
     cases = load_gold(GOLD)
+    if args.memory:
+        print(f"{'characters':>12} {'peak RSS MiB':>14} {'seconds':>9}")
+        for chars in (len(next(c for c in cases if c.slug == SEED).text), 100_000, 500_000):
+            rss, seconds = peak_rss(chars, cases)
+            print(f"{chars:12d} {rss:14.0f} {seconds:9.1f}", flush=True)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     runs: dict[int, Run] = {}
     parts: dict[int, list[GoldCase]] = {}
