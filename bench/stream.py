@@ -6,8 +6,9 @@
 runs); the fake upstream answers each model call after `--latency` seconds, as a slow local model
 would (scaled down). Each request is sent as `text/event-stream`; the figures are the mean time to
 the first event and to the `summary` event, and the same request's JSON answer for the stream's
-overhead (one warm-up request per prompt first: the first run loads the NLP pipeline). grouped@4 (three calls) should show its first part at about a third of the answer;
-single-call strategies (the default hybrid@1) send every part right after their one call. Exits
+overhead (one warm-up request per prompt first: the first run loads the NLP pipeline). grouped@4
+(three calls) should show its first part at about a third of the answer; single-call strategies
+(the default hybrid@1) send every part right after their one call. Exits
 non-zero if any stream did not end with `summary` or sent a part twice.
 """
 
