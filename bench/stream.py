@@ -22,7 +22,7 @@ import time
 
 import httpx
 
-from bench.serving import serve_subprocess
+from bench.serving import fake_upstream_env, serve_subprocess
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, answering, seed_text
 
@@ -72,14 +72,7 @@ async def _drive(base_url: str, requests: int) -> tuple[dict[str, tuple[float, f
 def run(latency: float, requests: int) -> int:
     responder = answering(latency, EntitiesExtraction=ENTITIES, EventsExtraction=EVENTS, QuoteAttributions=ATTRIBUTIONS)
     with FakeUpstream(responder=responder) as upstream, tempfile.TemporaryDirectory(prefix="bench-stream-") as cache:
-        env = {
-            "SUMMARIZER_LLM_BASE_URL": upstream.base_url,
-            "SUMMARIZER_LLM_MODEL": "fake-model",
-            "SUMMARIZER_RATE_LIMIT_REQUESTS": "0",
-            "SUMMARIZER_RESPONSE_CACHE": "off",
-            "SUMMARIZER_CACHE_DIR": cache,
-            "SUMMARIZER_LOG_LEVEL": "WARNING",
-        }
+        env = fake_upstream_env(upstream.base_url, cache, RESPONSE_CACHE="off")
         with serve_subprocess(env) as served:
             figures, wrong = asyncio.run(_drive(served.base_url, requests))
     print(f"stream bench: {requests} streamed + {requests} JSON requests per prompt, {latency:.2f} s per model call")

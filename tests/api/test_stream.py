@@ -19,11 +19,19 @@ from bench.upstream import tool_name
 from summarizer.api import create_app
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, Reply, tool_call
-from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, answering, seed_text
+from tests.support.scripts import (
+    ATTRIBUTIONS,
+    ENTITIES,
+    EVENTS,
+    INVENTED_SPEAKER,
+    SPEAKERS_WITH_INVENTED,
+    answering,
+    seed_text,
+)
 
 STREAM = {"Accept": "text/event-stream"}
 PARTS = ["entities", "quotes", "outcomes", "claims"]
-INVENTED = "Colonel Invented Person"
+INVENTED = INVENTED_SPEAKER
 Event = tuple[str, dict[str, Any]]
 
 
@@ -129,13 +137,7 @@ async def test_an_invented_speaker_is_in_no_streamed_part(base_url: str, upstrea
     for _name, data in streamed[:-1]:
         assert INVENTED not in json.dumps(data) and "Atlantis Council" not in json.dumps(data)
     quotes = dict(streamed)["quotes"]["quotes"]
-    assert [q["speaker"] for q in quotes] == [
-        "Vladimir Medinsky",
-        "Vladimir Medinsky",
-        "Dmitry Peskov",
-        None,  # quotation 7: its speaker is named nowhere in the article
-        "Maxar Technologies",
-    ]
+    assert [q["speaker"] for q in quotes] == SPEAKERS_WITH_INVENTED
     final = streamed[-1][1]
     assert INVENTED not in json.dumps(final["summary"])
     assert {d["field"] for d in final["meta"]["dropped"]} >= {"quotes.speaker", "parties"}

@@ -44,6 +44,18 @@ def results(queue: redis.Redis, batch: str) -> dict[int, dict[str, Any]]:
     return {int(k): json.loads(v) for k, v in queue.hgetall(f"summarizer:batch:{batch}:results").items()}
 
 
+async def killed_mid_article(settings: Settings, queue: redis.Redis, batch: str, tmp_path: Path) -> dict[bytes, bytes]:
+    """Start a worker, SIGKILL it once it runs two of the batch's articles; those articles' running entries."""
+    with worker_process(settings, tmp_path / "doomed.log") as doomed:
+        running = f"summarizer:batch:{batch}:running"
+        taken: dict[bytes, bytes] = await wait_for(
+            lambda: queue.hgetall(running), lambda r: len(r) == 2, what="two articles running"
+        )
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+    return taken
+
+
 def orphan(queue: redis.Redis, job_id: str) -> None:
     """Leave a job as a sweep that died mid-way does: ABORTING and in none of saq's lists (see `BatchQueue`)."""
     job = json.loads(queue.get(job_id) or b"{}")
@@ -61,11 +73,7 @@ async def test_a_lost_article_is_settled_with_nobody_polling(
     upstream._responder = slow(0.4)
     async with AsyncTestClient(app=create_app(settings)) as client:
         batch = (await client.post("/v1/batches", json={"articles": articles(4)})).json()["id"]
-    running_key = f"summarizer:batch:{batch}:running"
-    with worker_process(settings, tmp_path / "doomed.log") as doomed:
-        taken = await wait_for(lambda: queue.hgetall(running_key), lambda r: len(r) == 2, what="two articles running")
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait()
+    taken = await killed_mid_article(settings, queue, batch, tmp_path)
     with worker_process(settings, tmp_path / "survivor.log"):
         await wait_for(lambda: finished(queue, batch), lambda n: n == 4, timeout_s=60, what="every article settled")
     written = results(queue, batch)
@@ -77,7 +85,7 @@ async def test_a_lost_article_is_settled_with_nobody_polling(
         else:
             assert "summary" in result
     assert counts(queue, batch) == {"succeeded": 2, "failed": 2}  # no duplicates_refused: each result written once
-    assert not queue.exists(running_key)
+    assert not queue.exists(f"summarizer:batch:{batch}:running")
 
 
 async def test_an_orphaned_article_is_finished_by_another_worker_with_nobody_polling(
@@ -86,11 +94,7 @@ async def test_an_orphaned_article_is_finished_by_another_worker_with_nobody_pol
     """The worker dies mid-article and its jobs are left in no saq list: only a repair round finds them."""
     upstream._responder = slow(0.4)
     batch = (await batch_client.post("/v1/batches", json={"articles": articles(6)})).json()["id"]
-    running_key = f"summarizer:batch:{batch}:running"
-    with worker_process(batch_settings, tmp_path / "doomed.log") as doomed:
-        taken = await wait_for(lambda: queue.hgetall(running_key), lambda r: len(r) == 2, what="two articles running")
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait()
+    taken = await killed_mid_article(batch_settings, queue, batch, tmp_path)
     job_ids = [f"saq:job:{QUEUE_NAME}:{key.decode()}" for key in taken.values()]
     for job_id in job_ids:
         orphan(queue, job_id)
