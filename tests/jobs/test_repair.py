@@ -10,19 +10,23 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
+from bench.serving import serve_subprocess
 from summarizer.api import create_app
 from summarizer.jobs.runtime import QUEUE_NAME, Batches, build_queue
 from summarizer.jobs.store import BatchStore
 from summarizer.jobs.tasks import job_key
 from summarizer.settings import Settings
-from tests.jobs.conftest import wait_for, worker_process
+from tests.jobs.conftest import wait_for, worker_env, worker_process
 from tests.jobs.test_batches import articles
 from tests.jobs.test_workers import slow
 from tests.support.fake_upstream import FakeUpstream
@@ -65,8 +69,21 @@ def orphan(queue: redis.Redis, job_id: str) -> None:
     queue.zrem(f"{SAQ}:incomplete", job_id)
 
 
+@contextmanager
+def survivor(kind: str, settings: Settings, tmp_path: Path) -> Iterator[object]:
+    """A `summarizer worker`, or a `summarizer serve` running its own worker, on the test's queue."""
+    if kind == "worker":
+        with worker_process(settings, tmp_path / "survivor.log") as process:
+            yield process
+    else:
+        env = {k: v for k, v in worker_env(settings).items() if k.startswith("SUMMARIZER_")}
+        with serve_subprocess({**env, "SUMMARIZER_BATCH_WORKER_IN_SERVE": "true"}) as served:
+            yield served
+
+
+@pytest.mark.parametrize("kind", ["worker", "serve"])
 async def test_a_lost_article_is_settled_with_nobody_polling(
-    batch_settings: Settings, upstream: FakeUpstream, queue: redis.Redis, tmp_path: Path
+    kind: str, batch_settings: Settings, upstream: FakeUpstream, queue: redis.Redis, tmp_path: Path
 ) -> None:
     """One attempt only: saq gives the killed worker's jobs up, and the survivor writes their problem."""
     settings = batch_settings.model_copy(update={"batch_attempts": 1})  # the jobs' retries are set on submission
@@ -74,7 +91,7 @@ async def test_a_lost_article_is_settled_with_nobody_polling(
     async with AsyncTestClient(app=create_app(settings)) as client:
         batch = (await client.post("/v1/batches", json={"articles": articles(4)})).json()["id"]
     taken = await killed_mid_article(settings, queue, batch, tmp_path)
-    with worker_process(settings, tmp_path / "survivor.log"):
+    with survivor(kind, settings, tmp_path):
         await wait_for(lambda: finished(queue, batch), lambda n: n == 4, timeout_s=60, what="every article settled")
     written = results(queue, batch)
     lost = {int(index) for index in taken}
