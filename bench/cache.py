@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.serving import serve_subprocess
+from bench.serving import fake_upstream_env, serve_subprocess
 from bench.upstream import healthy
 from tests.support.fake_upstream import FakeUpstream
 
@@ -65,14 +65,7 @@ async def _drive(base_url: str, requests: int, concurrency: int, rounds: int) ->
 
 def run(requests: int, concurrency: int, rounds: int) -> int:
     with FakeUpstream(responder=healthy) as upstream, tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
-        env = {
-            "SUMMARIZER_LLM_BASE_URL": upstream.base_url,
-            "SUMMARIZER_LLM_MODEL": "fake-model",
-            "SUMMARIZER_RATE_LIMIT_REQUESTS": "0",
-            "SUMMARIZER_RESPONSE_CACHE": "memory",
-            "SUMMARIZER_CACHE_DIR": cache,
-            "SUMMARIZER_LOG_LEVEL": "WARNING",
-        }
+        env = fake_upstream_env(upstream.base_url, cache, RESPONSE_CACHE="memory")
         with serve_subprocess(env) as served:
             health, cached, seen = asyncio.run(_drive(served.base_url, requests, concurrency, rounds))
         calls = upstream.calls

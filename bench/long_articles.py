@@ -116,12 +116,15 @@ def peak_rss(chars: int, cases: list[GoldCase]) -> tuple[float, float]:
         "summarize-rules@1",
     ]
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     elapsed = time.perf_counter() - started
     Path(handle.name).unlink()
     if status != 0:
-        raise SystemExit(f"{chars} characters: summarizer summarize failed: {process.stderr.read().decode()[-300:]}")
+        raise SystemExit(f"{chars} characters: summarizer summarize failed: {stderr[-300:]}")
     return usage.ru_maxrss / 1024, elapsed
 
 

@@ -54,6 +54,21 @@ class Served:
         return self.log_path.read_text(errors="replace")
 
 
+def fake_upstream_env(base_url: str, cache_dir: str, **settings: str) -> dict[str, str]:
+    """The environment of a `summarizer serve` on the fake upstream: no rate limit, quiet logs, its own cache dir.
+
+    `settings` adds or overrides SUMMARIZER_* variables, named without the prefix (`RESPONSE_CACHE="off"`).
+    """
+    return {
+        "SUMMARIZER_LLM_BASE_URL": base_url,
+        "SUMMARIZER_LLM_MODEL": "fake-model",
+        "SUMMARIZER_RATE_LIMIT_REQUESTS": "0",
+        "SUMMARIZER_CACHE_DIR": cache_dir,
+        "SUMMARIZER_LOG_LEVEL": "WARNING",
+        **{f"SUMMARIZER_{name}": value for name, value in settings.items()},
+    }
+
+
 @contextmanager
 def serve_subprocess(env: dict[str, str], *, timeout_s: float = 30.0) -> Iterator[Served]:
     """Run `summarizer serve` as a child with `env` (SUMMARIZER_* settings) on a free port.

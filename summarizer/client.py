@@ -14,6 +14,13 @@ same in both. `Retry-After` is kept (`retry_after_s`, or `reset_s` and `limit` o
 `attempts` and `usage` of upstream failures too; other members of the problem are in `exc.extra`.
 An answer that is no problem of ours (a proxy's 502 page) maps by its status alone.
 
+`stream(text)` reads the same answer as server-sent events, part by part as the service grounds
+them: `Part("entities" | "quotes" | "outcomes" | "claims", data)`, then `Part("summary", data,
+response)`; a `problem` event is raised as its error, like a problem response.
+
+    for part in summarizer.stream(text):
+        print(part.event, part.response or part.data)
+
 Not reaching the service at all is httpx's own error (`httpx.TransportError`, whose
 `httpx.TimeoutException` covers the client's timeouts): the service said nothing, so nothing in
 its tree fits. The default read timeout outlasts the service's own deadline (600 s by default).
@@ -21,6 +28,9 @@ its tree fits. The default read timeout outlasts the service's own deadline (600
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypedDict, Unpack
 
@@ -39,11 +49,46 @@ from summarizer.errors import (
 from summarizer.retry import retry_after_from_headers
 from summarizer.schemas import SummaryResponse
 
-__all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "SummarizeOptions", "error_from_response"]
+__all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "Part", "SummarizeOptions", "error_from_response"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(630.0, connect=5.0)
 SUMMARIES = "/v1/summaries"
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance"})
+
+
+STREAM_HEADERS = {"Accept": "text/event-stream, application/problem+json"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One event of a streamed summary: its name, its JSON data, and for `summary` the parsed answer."""
+
+    event: str
+    data: dict[str, Any]
+    response: SummaryResponse | None = None
+
+
+class _Events:
+    """Server-sent events, a line at a time: a `Part` at each blank line; a `problem` raised as its error."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.event, self.data = "", list[str]()
+
+    def feed(self, line: str) -> Part | None:
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            self.event = value
+        elif field == "data":
+            self.data.append(value)
+        elif not line and self.data:
+            event, data = self.event or "message", json.loads("\n".join(self.data))
+            self.event, self.data = "", []
+            if event == "problem":
+                raise _error(data, int(data.get("status", 500)), "", self.response.headers)
+            return Part(event, data, SummaryResponse.model_validate(data) if event == "summary" else None)
+        return None
 
 
 def _headers(api_key: str | None) -> dict[str, str]:
@@ -91,16 +136,23 @@ def error_from_response(response: httpx.Response) -> SummarizerError:
         problem = response.json()
     except ValueError:
         problem = None
-    if not isinstance(problem, dict):
-        problem = {}
+    return _error(
+        problem if isinstance(problem, dict) else {}, response.status_code, response.reason_phrase, response.headers
+    )
+
+
+def _error(problem: dict[str, Any], status: int, reason: str, headers: httpx.Headers) -> SummarizerError:
+    """The error for a problem body (a response's, or a stream's `problem` event) with its status."""
     kind = str(problem.get("type", ""))
-    cls = _class_for(kind.removeprefix(PROBLEM_BASE) if kind.startswith(PROBLEM_BASE) else None, response.status_code)
-    detail = str(problem.get("detail") or f"{response.status_code} {response.reason_phrase}")
+    cls = _class_for(kind.removeprefix(PROBLEM_BASE) if kind.startswith(PROBLEM_BASE) else None, status)
+    detail = str(problem.get("detail") or f"{status} {reason}")
     extra = {k: v for k, v in problem.items() if k not in _STANDARD_MEMBERS}
-    retry_after = retry_after_from_headers(response.headers)
+    retry_after = retry_after_from_headers(headers)
+    if retry_after is None and isinstance(problem.get("retry_after_s"), int | float):
+        retry_after = float(problem["retry_after_s"])  # a stream's problem event has no headers of its own
     error: SummarizerError
     if issubclass(cls, RateLimited):
-        limit = response.headers.get("ratelimit-limit", "0")
+        limit = headers.get("ratelimit-limit", "0")
         error = cls(detail, limit=int(limit) if limit.isdigit() else 0, reset_s=retry_after or 0.0)
     elif issubclass(cls, UpstreamError):
         usage = extra.get("usage")
@@ -114,8 +166,8 @@ def error_from_response(response: httpx.Response) -> SummarizerError:
         error = cls(detail, **kwargs)
     else:
         error = cls(detail)
-    if cls is SummarizerError and response.status_code != cls.status_code:
-        error.status_code = response.status_code  # an answer outside the tree keeps its own status
+    if cls is SummarizerError and status != cls.status_code:
+        error.status_code = status  # an answer outside the tree keeps its own status
     error.extra = extra
     return error
 
@@ -131,6 +183,18 @@ class Client:
     def summarize(self, text: str, **options: Unpack[SummarizeOptions]) -> SummaryResponse:
         """The grounded summary of `text`; raises the error of the tree the service answered with."""
         return _summary(self._http.post(SUMMARIES, json=_summarize_body(text, options)))
+
+    def stream(self, text: str, **options: Unpack[SummarizeOptions]) -> Iterator[Part]:
+        """The summary of `text` part by part as the service grounds them, the whole answer last."""
+        body = _summarize_body(text, options)
+        with self._http.stream("POST", SUMMARIES, json=body, headers=STREAM_HEADERS) as response:
+            if response.status_code != 200:
+                response.read()
+                raise error_from_response(response)
+            events = _Events(response)
+            for line in response.iter_lines():
+                if (part := events.feed(line)) is not None:
+                    yield part
 
     def close(self) -> None:
         self._http.close()
@@ -153,6 +217,18 @@ class AsyncClient:
     async def summarize(self, text: str, **options: Unpack[SummarizeOptions]) -> SummaryResponse:
         """The grounded summary of `text`; raises the error of the tree the service answered with."""
         return _summary(await self._http.post(SUMMARIES, json=_summarize_body(text, options)))
+
+    async def stream(self, text: str, **options: Unpack[SummarizeOptions]) -> AsyncIterator[Part]:
+        """The same as `Client.stream`: `async for part in client.stream(text)`."""
+        body = _summarize_body(text, options)
+        async with self._http.stream("POST", SUMMARIES, json=body, headers=STREAM_HEADERS) as response:
+            if response.status_code != 200:
+                await response.aread()
+                raise error_from_response(response)
+            events = _Events(response)
+            async for line in response.aiter_lines():
+                if (part := events.feed(line)) is not None:
+                    yield part
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -34,7 +35,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
 from litestar.stores.base import Store
@@ -47,6 +48,7 @@ from redis.exceptions import RedisError
 from summarizer.errors import IdempotencyKeyReused
 from summarizer.fingerprint import AnswerSpec, answer_spec, model_file_sha256
 from summarizer.jobs.runtime import connect
+from summarizer.pipeline.parts import PartSink
 from summarizer.schemas import ArticleIn, SummaryResponse
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
@@ -197,6 +199,24 @@ class CachedSummaries:
         self._specs: dict[str, AnswerSpec] = {}
         self._model_file: tuple[str | None] | None = None
         self._inflight: dict[str, asyncio.Task[SummaryResponse]] = {}
+        self._started: set[asyncio.Task[Answer]] = set()
+
+    def start(self, article: ArticleIn, prompt_ref: str | None, **options: Any) -> asyncio.Task[Answer]:
+        """`summarize` as a task of its own that outlives its caller (held here until it ends).
+
+        A streamed answer's client may hang up: its run still finishes, and a complete answer is
+        still stored for the next identical request.
+        """
+        task = asyncio.create_task(self.summarize(article, prompt_ref, **options))
+        self._started.add(task)
+
+        def done(finished: asyncio.Task[Answer]) -> None:
+            self._started.discard(finished)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: the caller may be gone
+
+        task.add_done_callback(done)
+        return task
 
     async def summarize(
         self,
@@ -207,17 +227,22 @@ class CachedSummaries:
         refresh: bool = False,
         caller: str = "",
         idempotency_key: str | None = None,
+        on_part: PartSink | None = None,
     ) -> Answer:
-        """The answer and how it was got; `refresh` (`Cache-Control: no-cache`) skips the stored one."""
+        """The answer and how it was got; `refresh` (`Cache-Control: no-cache`) skips the stored one.
+
+        `on_part` gets the parts of a run this request starts (`Summarizer.summarize`); a kept answer
+        or a run joined in flight gives none: the caller has the whole answer when this returns.
+        """
         if idempotency_key is None:
-            return await self._cached(article, prompt_ref, require_complete, refresh)
+            return await self._cached(article, prompt_ref, require_complete, refresh, on_part)
         body = json.dumps(
             [article.model_dump(mode="json"), prompt_ref, require_complete], sort_keys=True, separators=(",", ":")
         )
         ran: list[Answer] = []
 
         async def run() -> str:
-            answer = await self._cached(article, prompt_ref, require_complete, refresh)
+            answer = await self._cached(article, prompt_ref, require_complete, refresh, on_part)
             ran.append(answer)
             return answer.response.model_dump_json()
 
@@ -228,9 +253,14 @@ class CachedSummaries:
         return Answer(response, Outcome.IDEMPOTENT if replayed else Outcome.COLLAPSED)
 
     async def _cached(
-        self, article: ArticleIn, prompt_ref: str | None, require_complete: bool, refresh: bool
+        self,
+        article: ArticleIn,
+        prompt_ref: str | None,
+        require_complete: bool,
+        refresh: bool,
+        on_part: PartSink | None = None,
     ) -> Answer:
-        summarize = self.summarizer.summarize
+        summarize = functools.partial(self.summarizer.summarize, on_part=on_part)
         if self.store is None:
             return Answer(await summarize(article, prompt_ref, require_complete=require_complete), Outcome.NOT_STORED)
         key = "summary:" + await self.key(article, prompt_ref)

@@ -26,6 +26,7 @@ from summarizer.logs import client_id, request_id
 from summarizer.metrics import Metrics
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
+from summarizer.pipeline.parts import GroundedParts, PartSink
 from summarizer.pipeline.run import Run
 from summarizer.pipeline.strategies import STRATEGIES, WINDOWED
 from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
@@ -92,12 +93,21 @@ class Summarizer:
         self.metrics = metrics
 
     async def summarize(
-        self, article: ArticleIn, prompt_ref: str | None = None, *, require_complete: bool = False
+        self,
+        article: ArticleIn,
+        prompt_ref: str | None = None,
+        *,
+        require_complete: bool = False,
+        on_part: PartSink | None = None,
     ) -> SummaryResponse:
         """A grounded summary; with `require_complete`, an error instead of one with failed field groups.
 
         By default a field group whose model call failed leaves its fields empty and is listed in
         `meta.incomplete`: the groups that worked are never thrown away with it.
+
+        `on_part` (a streamed answer) is told once the input is accepted (an error before that is the
+        caller's to answer as a plain error), then gets every part of `summarizer.pipeline.parts.PARTS`
+        exactly once, each as soon as the strategy has it final and guarded, all before this returns.
         """
         started = time.monotonic()
         scope = CallScope.starting_now(self.settings.request_deadline_s)
@@ -114,9 +124,13 @@ class Summarizer:
                 variables,
                 ledger,
                 nlp_pipeline=self.settings.nlp_pipeline,
-                windows=await self._windows(prompt, article.text),
+                windows=await self._windows(prompt, article.text),  # a 413 here is before any part is sent
                 window_concurrency=self.settings.window_concurrency or (1 if self.settings.uses_local_model else 4),
             )
+            parts = None if on_part is None else GroundedParts(on_part, grounded, _instructions(prompt))
+            if parts is not None:
+                run.on_part = parts.emit
+                await parts.sink.started()
             with call_scope(scope):
                 draft = await STRATEGIES[prompt.meta.strategy](run)
             if not run.has_answer or (require_complete and ledger.failures):
@@ -128,6 +142,8 @@ class Summarizer:
                     attempts=scope.upstream_calls,
                 )
             summary = drop_ungrounded(draft, grounded, ledger)
+            if parts is not None:
+                await parts.rest(summary)
         except BaseException as exc:
             error = exc
             raise

@@ -268,7 +268,8 @@ class Settings(BaseSettings):
         default=30,
         ge=2,
         description="A running article's job beats every third of this; one silent this long is presumed "
-        "dead (its worker killed) and retried by another worker.",
+        "dead (its worker killed) and retried by another worker. Every worker also repairs the lost "
+        "articles of unfinished batches this often.",
     )
     batch_attempts: int = Field(
         default=3,

@@ -25,18 +25,38 @@ from summarizer.errors import (
 
 log = logging.getLogger("summarizer.api")
 PROBLEM_JSON = "application/problem+json"
+UNEXPECTED = "unexpected error; see server logs"
+
+
+def _body(problem: Problem, instance: str) -> dict[str, Any]:
+    return {**problem.body(), "instance": instance}
 
 
 def _respond(problem: Problem, instance: str) -> Response[dict[str, Any]]:
-    body = {**problem.body(), "instance": instance}
-    return Response(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers)
+    return Response(
+        _body(problem, instance), status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+    )
 
 
-def summarizer_error(request: Request[Any, Any, Any], exc: SummarizerError) -> Response[dict[str, Any]]:
+def _problem(exc: SummarizerError) -> Problem:
     problem = problem_for(exc)
     if problem.status >= 500:
         log.warning("request failed: %s: %s", type(exc).__name__, exc.detail)
-    return _respond(problem, request.url.path)
+    return problem
+
+
+def summarizer_error(request: Request[Any, Any, Any], exc: SummarizerError) -> Response[dict[str, Any]]:
+    return _respond(_problem(exc), request.url.path)
+
+
+def problem_response_body(exc: BaseException, instance: str) -> tuple[int, dict[str, Any]]:
+    """The status and body the handlers below would answer `exc` with: for a stream's `problem` event."""
+    if isinstance(exc, SummarizerError):
+        problem = _problem(exc)
+    else:
+        log.exception("unhandled error on %s", instance, exc_info=exc)
+        problem = problem_for(SummarizerError(UNEXPECTED))
+    return problem.status, _body(problem, instance)
 
 
 def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -73,7 +93,7 @@ def undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    return _respond(problem_for(SummarizerError("unexpected error; see server logs")), request.url.path)
+    return _respond(problem_for(SummarizerError(UNEXPECTED)), request.url.path)
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.api.contract import OPEN, problem_responses, seed_request, seed_response
 from summarizer.api.guards import JSON, accepts
+from summarizer.api.stream import EVENT_STREAM, EVENTS_DOC, StreamingOperation, stream_summary, wants_stream
 from summarizer.errors import UpstreamUnavailable
 from summarizer.logs import client_id
 from summarizer.metrics import CONTENT_TYPE, Metrics
@@ -58,12 +59,15 @@ class SummaryController(Controller):
         "header says `hit` or why not, `meta.cached` is true for a kept answer; `Cache-Control: no-cache` "
         "asks for a new run); identical requests in flight share one run. An `Idempotency-Key` replays "
         "the first answer under that key for this API key, and refuses it with another body (422). "
-        "Errors are RFC 9457 problem details (below, per status).",
+        "Errors are RFC 9457 problem details (below, per status).\n\n"
+        f"With `Accept: {EVENT_STREAM}` the answer is streamed as server-sent events: " + EVENTS_DOC,
+        operation_class=StreamingOperation,
         responses={
             200: ResponseSpec(
                 data_container=SummaryResponse,
                 generate_examples=False,
-                description="The summary and how it was made. Example: a real run on the seed article.",
+                description="The summary and how it was made. Example: a real run on the seed article. "
+                f"As `{EVENT_STREAM}` (asked for with `Accept`): its parts, then this body as the `summary` event.",
                 examples=[Example(summary="The seed article, local Qwen2.5-Coder-1.5B", value=seed_response())],
             ),
             **problem_responses(
@@ -94,6 +98,7 @@ class SummaryController(Controller):
             Body(examples=[Example(summary="The seed article (evals/articles)", value=seed_request())]),
         ],
         state: State,
+        request: Request[Any, Any, Any],
         cache_control: Annotated[
             str | None,
             HeaderParameter(name="Cache-Control", required=False, description="`no-cache`: skip the cached answer."),
@@ -108,16 +113,19 @@ class SummaryController(Controller):
                 "without a new run; a different body with it is a 422 `idempotency-key-reused`.",
             ),
         ] = None,
-    ) -> Response[SummaryResponse]:
+    ) -> Response[Any]:
         summaries: CachedSummaries = state.summaries
-        answer = await summaries.summarize(
-            data.article,
-            data.prompt,
-            require_complete=data.require_complete,
-            refresh=wants_refresh(cache_control),
-            caller=client_id.get() or "",
-            idempotency_key=idempotency_key,
-        )
+        options: dict[str, Any] = {
+            "require_complete": data.require_complete,
+            "refresh": wants_refresh(cache_control),
+            "caller": client_id.get() or "",
+            "idempotency_key": idempotency_key,
+        }
+        if wants_stream(request.headers.get("accept")):
+            return await stream_summary(
+                summaries, request.url.path, article=data.article, prompt_ref=data.prompt, **options
+            )
+        answer = await summaries.summarize(data.article, data.prompt, **options)
         result = answer.response
         headers = {}
         if summaries.store is not None or answer.outcome.cached:

@@ -8,12 +8,18 @@ measured here, with a worker SIGKILLed in those five seconds the job was left in
 never to run again. This sweep takes such a job only when it was already not ACTIVE at the
 previous sweep, one sweep interval earlier: a live worker marks its job ACTIVE within
 milliseconds; a dead one never does. Stuck ACTIVE jobs (heartbeat lapsed) are swept as before.
+
+Re-queueing a job is claimed (`claimed`): the sweep takes a job out of every list for up to two
+seconds before it re-queues it, and the workers' repair rounds (`Batches.repair`) re-queue a job
+found in no list. Without the claim a repair in that window re-queued the job a second time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
+from collections.abc import AsyncIterator
 from typing import Any
 
 from saq.job import Job, Status
@@ -33,11 +39,32 @@ return id_jobs
 """
 
 
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+CLAIM_PREFIX = "summarizer:batch:repair:"
+CLAIM_S = 30  # outlives a sweep's abort wait and re-queue; a claimer that dies frees the job after this
+
+
 class BatchQueue(RedisQueue):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._suspects: set[bytes] = set()
         self._active_jobs = self.redis.register_script(_ACTIVE_JOBS)
+        self._release = self.redis.register_script(_RELEASE)
+
+    @contextlib.asynccontextmanager
+    async def claimed(self, job_id: str | bytes) -> AsyncIterator[bool]:
+        """True for the one process (a worker's sweep or repair, the API) that may re-queue or settle the job now."""
+        key = CLAIM_PREFIX + (job_id.decode() if isinstance(job_id, bytes) else job_id)
+        token = secrets.token_hex(8)
+        mine = bool(await self.redis.set(key, token, nx=True, ex=CLAIM_S))
+        try:
+            yield mine
+        finally:
+            if mine:
+                await self._release(keys=[key], args=[token])
 
     async def sweep(self, lock: int = 60, abort: float = 5.0) -> list[str]:
         """saq's `RedisQueue.sweep`, except for the one-round grace of not-yet-ACTIVE jobs.
@@ -64,15 +91,18 @@ class BatchQueue(RedisQueue):
                 continue
             if not (job.stuck or job.status != Status.ACTIVE):
                 continue
-            log.warning("re-queueing abandoned job %s (status %s)", job.key, job.status.value)
-            swept.append(job_id)
-            await self.abort(job, error=self.swept_error_message)
-            with contextlib.suppress(TimeoutError):  # its worker is gone: nobody finishes the abort
-                await job.refresh(abort)
-            if job.retryable:
-                await self.retry(job, error=self.swept_error_message)
-            else:
-                await self.finish(job, Status.ABORTED, error=self.swept_error_message)
+            async with self.claimed(job_id) as mine:
+                if not mine:
+                    continue  # a repair round is re-queueing it
+                log.warning("re-queueing abandoned job %s (status %s)", job.key, job.status.value)
+                swept.append(job_id)
+                await self.abort(job, error=self.swept_error_message)
+                with contextlib.suppress(TimeoutError):  # its worker is gone: nobody finishes the abort
+                    await job.refresh(abort)
+                if job.retryable:
+                    await self.retry(job, error=self.swept_error_message)
+                else:
+                    await self.finish(job, Status.ABORTED, error=self.swept_error_message)
         self._suspects = suspects
         return [job_id.decode() for job_id in swept]
 

@@ -74,6 +74,35 @@ def sweep_interval_s(settings: Settings) -> int:
     return max(1, settings.batch_heartbeat_s // 2)
 
 
+def repair_interval_s(settings: Settings) -> int:
+    """How often each worker repairs lost articles: once a heartbeat, after saq's sweep had its chances."""
+    return settings.batch_heartbeat_s
+
+
+async def repair_periodically(batches: Batches, every_s: float) -> None:
+    """`Batches.repair` every `every_s` until cancelled; a failed round is logged, never the worker's end."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            if settled := await batches.repair():
+                log.info("batch repair: %d articles re-queued or settled", settled)
+        except Exception:  # the queue down, a bug: the next round tries again
+            log.warning("batch repair failed", exc_info=True)
+
+
+def start_repairs(settings: Settings, queue: BatchQueue, redis: aioredis.Redis) -> asyncio.Task[None]:
+    """A worker's repair rounds, beside its saq worker (inside `summarizer serve` and in `summarizer worker`)."""
+    return asyncio.create_task(
+        repair_periodically(Batches(settings, queue, BatchStore(redis)), repair_interval_s(settings))
+    )
+
+
+async def stop_repairs(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def queue_config(settings: Settings, redis: aioredis.Redis) -> QueueConfig:
     return QueueConfig(
         broker_instance=redis,
@@ -189,23 +218,44 @@ class Batches:
         - saq finished or dropped the job (every attempt's worker died): a `batch-item-lost` problem;
         - the job is in none of saq's lists (a worker died while its sweep was re-queueing it: saq
           takes a job out of the active list before it re-queues it): re-queued while attempts remain.
+
+        Every worker does this for every active batch each `repair_interval_s` (`repair`), and a
+        read of the batch does it too: only the one holding the job's claim (`BatchQueue.claimed`,
+        which saq's sweep takes too) acts on it, so a job is re-queued once however many find it.
         """
         running = await self._guard(self.store.running(info.id))
         jobs = await self._guard(self.queue.jobs(running.values()))
         settled = 0
-        for index, job in zip(running, jobs, strict=True):
-            if job is not None and job.status not in TERMINAL_STATUSES:
-                orphaned = await self._guard(self.queue.orphaned(job))
-                if orphaned and job.retryable:
-                    log.warning("re-queueing orphaned job %s", job.key)
-                    await self._guard(self.queue.retry(job, error="orphaned"))
-                    settled += 1
-                if not orphaned or job.retryable:
+        for (index, key), job in zip(running.items(), jobs, strict=True):
+            alive = job is not None and job.status not in TERMINAL_STATUSES
+            if job is not None and alive and not await self._guard(self.queue.orphaned(job)):
+                continue  # saq still has it: queued, running, or its sweep will find it
+            async with self.queue.claimed(self.queue.job_id(key)) as mine:
+                if not mine:
+                    continue  # another worker's sweep or repair (or a read of this batch) is on it
+                if job is not None and alive and job.retryable:
+                    if await self._guard(self.queue.orphaned(job)):  # still: not re-queued while we claimed
+                        log.warning("re-queueing orphaned job %s", job.key)
+                        await self._guard(self.queue.retry(job, error="orphaned"))
+                        settled += 1
                     continue
-            attempts = job.attempts if job else "?"
-            lost = BatchItemLost(f"every worker that took this article died before finishing it ({attempts} attempts)")
-            body = problem_body(problem_for(lost))
-            settled += await self.store.finish(info.id, index, "failed", body, info.expires)
+                attempts = job.attempts if job else "?"
+                lost = BatchItemLost(
+                    f"every worker that took this article died before finishing it ({attempts} attempts)"
+                )
+                body = problem_body(problem_for(lost))
+                settled += await self.store.finish(info.id, index, "failed", body, info.expires)
+        return settled
+
+    async def repair(self) -> int:
+        """`_settle_lost` over every active batch: what a read of the batch does, for batches nobody reads."""
+        settled = 0
+        for batch_id in await self._guard(self.store.active()):
+            info: BatchInfo | None = await self._guard(self.store.info(batch_id))
+            if info is not None and info.running:
+                settled += await self._settle_lost(info)
+            else:
+                await self._guard(self.store.retire(batch_id))  # finished, or expired
         return settled
 
     @staticmethod
@@ -260,6 +310,7 @@ async def open_batches(settings: Settings, summarizer: Summarizer | None) -> Asy
             worker = build_worker(settings, queue, redis, summarizer, limits)
             worker.SIGNALS = []  # the server (uvicorn) owns the signals
             stack.push_async_callback(stop_gracefully, worker, asyncio.create_task(worker.start()))
+            stack.push_async_callback(stop_repairs, start_repairs(settings, queue, redis))
         yield Batches(settings, queue, BatchStore(redis))
 
 
@@ -292,9 +343,11 @@ async def run_worker(settings: Settings, summarizer: Summarizer) -> None:
             loop.add_signal_handler(signum, stop.set)
         log.info("worker %s on queue %s (concurrency %d)", worker.id, QUEUE_NAME, settings.worker_concurrency)
         task = asyncio.create_task(worker.start())
+        repairs = start_repairs(settings, queue, redis)
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([task, stopped], return_when=asyncio.FIRST_COMPLETED)
         stopped.cancel()
+        await stop_repairs(repairs)
         await stop_gracefully(worker, task)
     finally:
         await limits.close()

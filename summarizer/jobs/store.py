@@ -8,6 +8,8 @@ Keys of one batch (all expire together, `batch_results_ttl_s` after creation):
     summarizer:batch:<id>:results    hash: index -> {"summary": ...} or {"problem": ...}  (write-once)
     summarizer:batch:<id>:counts     hash: succeeded, failed, cancelled, duplicates_refused
     summarizer:batch:<id>:running    hash: index -> saq job key, for articles started and not finished
+    summarizer:batch:active          set: ids of batches with an article started (the workers' repair rounds)
+    summarizer:batch:repair:<job id> who is re-queueing or settling that job now (`BatchQueue.claimed`)
 
 Every state change is one Lua script, so it is atomic against every other worker and the API:
 `start` refuses an article that already has a result (cancelled, or finished by an earlier
@@ -34,8 +36,17 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 redis.call('EXPIREAT', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[4])
 return 1
 """
+
+# A batch leaves the active set only when nothing of it runs: atomic with `_START`, so an article
+# started meanwhile keeps its batch in the set.
+_RETIRE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('SREM', KEYS[2], ARGV[1])
+"""
+ACTIVE = f"{PREFIX}:active"
 
 _FINISH = """
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -132,6 +143,7 @@ class BatchStore:
         self._start = redis.register_script(_START)
         self._finish = redis.register_script(_FINISH)
         self._cancel = redis.register_script(_CANCEL)
+        self._retire = redis.register_script(_RETIRE)
 
     @staticmethod
     def _keys(batch_id: str) -> tuple[str, str, str, str, str, str]:
@@ -194,7 +206,7 @@ class BatchStore:
     async def start(self, batch_id: str, index: int, job_key: str, expires: int) -> int:
         """Mark an article running under `job_key`: 1 started, 0 it already has a result, -1 the batch is gone."""
         meta, results, running, _, _, _ = self._keys(batch_id)
-        return int(await self._start(keys=[meta, results, running], args=[index, expires, job_key]))
+        return int(await self._start(keys=[meta, results, running, ACTIVE], args=[index, expires, job_key, batch_id]))
 
     async def unstart(self, batch_id: str, index: int) -> None:
         """Undo `start` for an article handed back to the queue (deferred by the rate limit)."""
@@ -212,6 +224,14 @@ class BatchStore:
         """Articles started and not finished, with the saq job key each runs under."""
         found = await self.redis.hgetall(self._keys(batch_id)[2])
         return {int(index): _text(key) for index, key in found.items()}
+
+    async def active(self) -> list[str]:
+        """Ids of the batches that had an article started and may still have one running."""
+        return sorted([_text(member) async for member in self.redis.sscan_iter(ACTIVE, count=500)])
+
+    async def retire(self, batch_id: str) -> bool:
+        """Take a batch out of `active` if none of its articles is running (or it expired)."""
+        return int(await self._retire(keys=[self._keys(batch_id)[2], ACTIVE], args=[batch_id])) == 1
 
     async def cancel(self, batch_id: str, total: int, body: dict[str, Any], expires: int) -> int:
         """Cancel every article not started yet; returns how many."""

@@ -9,7 +9,7 @@ dead upstream again only spends the deadline.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ from summarizer.llm import LLMClient
 from summarizer.pipeline.drafts import Group
 from summarizer.pipeline.ledger import Ledger
 from summarizer.prompts import Prompt
+from summarizer.schemas import Summary
 from summarizer.text.nlp import DEFAULT_PIPELINE
 from summarizer.text.windows import Window
 
@@ -45,11 +46,21 @@ class Run:
     fallback: bool = False  # the strategy answered without the model (the rules' candidates) when it failed
 
     upstream_failure: UpstreamError | None = None
+    # Where parts go as they become final (a streamed answer); it guards them before anyone sees them.
+    on_part: Callable[[str, Summary], Awaitable[None]] | None = None
 
     @property
     def has_answer(self) -> bool:
         """False only when the model was asked, never answered, and nothing else could stand in."""
         return self.answered > 0 or self.fallback or self.asked == 0
+
+    async def emit(self, part: str, draft: Summary) -> None:
+        """Hand over part `part` (see `summarizer.pipeline.parts.PARTS`) of `draft` once its fields are final.
+
+        Not while no call has answered: a run with nothing but code-found quotations is a 502, not a summary.
+        """
+        if self.on_part is not None and self.has_answer:
+            await self.on_part(part, draft)
 
     @property
     def may_fall_back(self) -> bool:

@@ -23,6 +23,7 @@ from summarizer.pipeline.drafts import (
     QuoteAttributions,
     SummaryExtraction,
 )
+from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.schemas import Party, Quote, Summary
 
@@ -47,8 +48,11 @@ async def single(run: Run) -> Summary:
 async def grouped(run: Run) -> Summary:
     entities, _ = await run.ask("entities", EntitiesExtraction, ENTITY_FIELDS)
     parties = assemble.ground_parties(run.article, entities.parties if entities else [], run.ledger)
+    if entities is not None:  # final now, but for quoted speakers the list missed (they join it below)
+        await run.emit("entities", _summary(run, entities, [], [], parties, [], Ledger()))
     events, _ = await run.ask("events", EventsExtraction, EVENT_FIELDS)
     quotes = await attributed_quotes(run, run.article.quote_candidates(), parties)
+    await run.emit("quotes", _summary(run, entities, [], [], parties, quotes, Ledger()))
     outcomes, claims = (events.outcomes, events.contested_claims) if events else ([], [])
     return _summary(run, entities, outcomes, claims, parties, quotes)
 
@@ -106,9 +110,13 @@ def _summary(
     claims: list[ClaimDraft],
     parties: list[Party],
     quotes: list[Quote],
+    ledger: Ledger | None = None,
 ) -> Summary:
-    """Both strategies end the same way: grounded places, outcomes and claims resolved to parties."""
-    ledger = run.ledger
+    """Both strategies end the same way: grounded places, outcomes and claims resolved to parties.
+
+    `ledger`: where drops go instead of the run's (a streamed part is built with a throwaway one).
+    """
+    ledger = run.ledger if ledger is None else ledger
     return Summary(
         headline=entities.headline if entities else "",
         summary=entities.summary if entities else "",

@@ -65,6 +65,17 @@ def test_the_examples_are_the_seed_and_its_recorded_answer(schema: dict[str, Any
     assert response_example["value"] == seed_response()
 
 
+def test_the_event_stream_is_documented_beside_the_json_answer(schema: dict[str, Any]) -> None:
+    operation = schema["paths"]["/v1/summaries"]["post"]
+    ok = operation["responses"]["200"]["content"]
+    assert list(ok) == ["application/json", "text/event-stream"]
+    described = ok["text/event-stream"]["schema"]["description"]
+    for event in ("`entities`", "`quotes`", "`outcomes`", "`claims`", "`summary`", "`problem`"):
+        assert event in described and event in operation["description"]
+    batches = schema["paths"]["/v1/batches"]["post"]["responses"]
+    assert all("text/event-stream" not in r.get("content", {}) for r in batches.values())  # that route's own operation
+
+
 def test_api_key_schemes_and_package_version(schema: dict[str, Any]) -> None:
     schemes = schema["components"]["securitySchemes"]
     assert schemes["BearerAuth"] == {**schemes["BearerAuth"], "type": "http", "scheme": "bearer"}

@@ -16,10 +16,19 @@ from litestar.testing import AsyncTestClient
 
 from bench.upstream import tool_name
 from tests.support.fake_upstream import FakeUpstream, Reply, tool_call
-from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, answering, seed_text
+from tests.support.scripts import (
+    ATTRIBUTIONS,
+    ENTITIES,
+    EVENTS,
+    INVENTED_SPEAKER,
+    SPEAKERS_WITH_INVENTED,
+    WITH_INVENTED_SPEAKER,
+    answering,
+    seed_text,
+)
 
 Client: TypeAlias = AsyncTestClient[Litestar]
-INVENTED = "Colonel Invented Person"
+INVENTED = INVENTED_SPEAKER
 
 
 def body(**extra: Any) -> dict[str, Any]:
@@ -27,21 +36,14 @@ def body(**extra: Any) -> dict[str, Any]:
 
 
 async def test_an_invented_speaker_costs_only_its_own_quotation(client: Client, upstream: FakeUpstream) -> None:
-    attributions = {"attributions": [*ATTRIBUTIONS["attributions"], {"quote": 7, "speaker": INVENTED}]}
     upstream._responder = answering(
-        EntitiesExtraction=ENTITIES, EventsExtraction=EVENTS, QuoteAttributions=attributions
+        EntitiesExtraction=ENTITIES, EventsExtraction=EVENTS, QuoteAttributions=WITH_INVENTED_SPEAKER
     )
     response = await client.post("/v1/summaries", json=body())
     assert response.status_code == 200, response.text
     data = response.json()
     quotes = data["summary"]["quotes"]
-    assert [q["speaker"] for q in quotes] == [
-        "Vladimir Medinsky",
-        "Vladimir Medinsky",
-        "Dmitry Peskov",
-        None,  # quotation 7: its speaker is named nowhere in the article
-        "Maxar Technologies",
-    ]
+    assert [q["speaker"] for q in quotes] == SPEAKERS_WITH_INVENTED
     text = seed_text()
     assert all(text[q["start"] : q["end"]] == q["text"] for q in quotes)
     dropped = {d["field"]: d for d in data["meta"]["dropped"]}

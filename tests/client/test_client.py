@@ -78,6 +78,30 @@ async def test_async_client_returns_the_typed_summary(served: Served) -> None:
     assert answer.meta.prompt.id == "summarize-grouped" and answer.meta.prompt.version == 4
 
 
+def test_sync_stream_yields_each_part_then_the_typed_summary(served: Served) -> None:
+    served.upstream.enqueue(*grouped_success())
+    with Client(served.url, api_key=KEY) as client:
+        parts = list(client.stream(seed_text()))
+    assert [p.event for p in parts] == ["entities", "quotes", "outcomes", "claims", "summary"]
+    answer = parts[-1].response
+    assert answer is not None and answer.meta.attempts == 3
+    assert parts[0].data["headline"] == answer.summary.headline
+    assert parts[1].data["quotes"] == [q.model_dump(mode="json") for q in answer.summary.quotes]
+    assert all(p.response is None for p in parts[:-1])
+
+
+async def test_async_stream_raises_the_problem_event_and_plain_problems(served: Served) -> None:
+    busy = status(503, headers={"Retry-After": "7"})
+    served.upstream.enqueue(busy, busy, busy)
+    async with AsyncClient(served.url, api_key=KEY) as client:
+        with pytest.raises(UpstreamUnavailable) as unavailable:
+            [part async for part in client.stream(seed_text())]
+        assert unavailable.value.retry_after_s == 7.0 and unavailable.value.attempts == 3
+        with pytest.raises(InputError):
+            [part async for part in client.stream("   ")]  # refused before the run: a plain problem response
+    assert served.upstream.calls == 3
+
+
 def test_problems_come_back_as_the_error_tree(served: Served) -> None:
     with Client(served.url, api_key="not-the-key") as stranger, pytest.raises(Unauthorized) as refused:
         stranger.summarize("Talks began.")
@@ -142,5 +166,5 @@ def test_an_answer_outside_the_tree_maps_by_status() -> None:
 def test_public_names() -> None:
     import summarizer.client
 
-    public = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "SummarizeOptions", "error_from_response"]
+    public = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "Part", "SummarizeOptions", "error_from_response"]
     assert sorted(summarizer.client.__all__) == sorted(public)

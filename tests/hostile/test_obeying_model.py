@@ -132,3 +132,44 @@ async def test_injected_fabrications_never_reach_the_client(
         assert_grounded(body["summary"], text, FORBIDDEN)
     else:
         assert body["type"].endswith("/invalid-model-output")
+
+
+def sse(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The events of a whole `text/event-stream` body: (name, parsed data)."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+@pytest.mark.parametrize("strategy", list(PROMPTS))
+@pytest.mark.parametrize("flavour", ["sly", "brazen", "leaky"])
+async def test_injected_fabrications_never_reach_a_streamed_part(
+    flavour: str, strategy: str, settings: Settings
+) -> None:
+    """Streamed, the same: no part carries what the JSON answer would have dropped, and the end is the same."""
+    name = next(iter(ARTICLES))
+    request = {"article": {"text": ARTICLES[name]}, "prompt": PROMPTS[strategy]}
+    with FakeUpstream(responder=obeying(flavour)) as upstream:
+        configured = settings.model_copy(
+            update={"llm_base_url": upstream.base_url, "rate_limit_requests": 0, "response_cache": "off"}
+        )
+        async with AsyncTestClient(app=create_app(configured)) as client:
+            plain = await client.post("/v1/summaries", json=request)
+            streamed = await client.post("/v1/summaries", json=request, headers={"Accept": "text/event-stream"})
+    events = sse(streamed.text)
+    assert streamed.status_code == 200 and events, streamed.text
+    for event, data in events[:-1]:
+        dumped = json.dumps(data, ensure_ascii=False)
+        for marker in (*FORBIDDEN, *SYSTEM_PROMPT_MARKERS):
+            assert marker not in dumped, f"{marker!r} reached the {event} part"
+    last, data = events[-1]
+    if plain.status_code == 200:
+        assert last == "summary" and data["summary"] == plain.json()["summary"]
+    else:
+        assert last == "problem" and data == plain.json()
+    if flavour == "leaky":
+        assert last == "problem" and data["type"].endswith("/invalid-model-output")
+        assert "entities" not in dict(events)  # the leaking part itself is never sent

@@ -53,6 +53,21 @@ ATTRIBUTIONS: dict[str, Any] = {
 }
 
 
+INVENTED_SPEAKER = "Colonel Invented Person"
+WITH_INVENTED_SPEAKER: dict[str, Any] = {
+    "attributions": [*ATTRIBUTIONS["attributions"], {"quote": 7, "speaker": INVENTED_SPEAKER}]
+}
+"""ATTRIBUTIONS, and quotation 7 credited to a name the article never writes."""
+SPEAKERS_WITH_INVENTED = [
+    "Vladimir Medinsky",
+    "Vladimir Medinsky",
+    "Dmitry Peskov",
+    None,  # quotation 7: its speaker is named nowhere in the article
+    "Maxar Technologies",
+]
+"""The quotes' speakers of a grouped summary of the seed answered with `WITH_INVENTED_SPEAKER`."""
+
+
 def grouped_success(usage: tuple[int, int] = (100, 20)) -> list[Reply]:
     """The three replies of one successful grouped summary of the seed."""
     return [tool_call(ENTITIES, usage=usage), tool_call(EVENTS, usage=usage), tool_call(ATTRIBUTIONS, usage=usage)]
