@@ -82,6 +82,9 @@ def summarize(text: str, label: str, args: argparse.Namespace) -> Run:
     if done.returncode != 0:
         raise SystemExit(f"{label}: summarizer summarize failed ({done.returncode}): {done.stderr.strip()[-500:]}")
     data: dict[str, Any] = json.loads(done.stdout)
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+        (args.save / f"{label.split()[0]}.json").write_text(done.stdout, encoding="utf-8")
     meta = data["meta"]
     print(
         f"  done: {label}: {len(text)} chars, {meta['attempts']} calls, {time.perf_counter() - started:.0f}s",
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompt", help="prompt id@version (default: the service's)")
     parser.add_argument("--deadline", type=float, default=3600.0, help="request deadline per summary, seconds")
     parser.add_argument("--no-quality", action="store_true", help="skip the one-by-one runs of the 4x articles")
+    parser.add_argument("--save", type=Path, help="write each answer (JSON) into this folder")
     parser.add_argument("--memory", action="store_true", help="only the peak-RSS runs (rules prompt, no model)")
     args = parser.parse_args(argv)
     cases = load_gold(GOLD)
