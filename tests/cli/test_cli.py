@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bench.upstream import healthy
 from summarizer.cli import app
 from tests.support.fake_upstream import FakeUpstream, status
-from tests.support.scripts import SEED_PATH, grouped_success
+from tests.support.scripts import SEED_PATH, grouped_success, long_article
 
 
 @pytest.fixture
@@ -38,6 +39,20 @@ def test_summarize_stdin_pretty(runner: CliRunner, upstream: FakeUpstream) -> No
     result = runner.invoke(app, ["summarize", "-", "--pretty"], input=SEED_PATH.read_text())
     assert result.exit_code == 0, result.output
     assert "Quotes" in result.stdout and "Dmitry Peskov" in result.stdout
+
+
+def test_summarize_a_100k_article_in_windows(runner: CliRunner, upstream: FakeUpstream, tmp_path: Path) -> None:
+    """The CLI reads a long article like the API: windows, one digest, every quotation's span exact."""
+    upstream._responder = healthy
+    article = tmp_path / "long.txt"
+    article.write_text(long_article(100_000), encoding="utf-8")
+    result = runner.invoke(app, ["summarize", str(article), "--prompt", "summarize-hybrid@2"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    text = article.read_text(encoding="utf-8")
+    assert data["meta"]["attempts"] == upstream.calls >= 100_000 // 6_000 + 1  # windows and the digest
+    assert data["summary"]["headline"] == "A long article" and not data["meta"]["incomplete"]
+    assert all(text[q["start"] : q["end"]] == q["text"] for q in data["summary"]["quotes"])
 
 
 @pytest.mark.parametrize(
