@@ -39,7 +39,7 @@ from summarizer.schemas import (
     UsageInfo,
 )
 from summarizer.settings import Settings
-from summarizer.text.windows import Window, split
+from summarizer.text.windows import Window, plan
 
 __all__ = ["ArticleIn", "Summarizer", "SummaryMeta", "SummaryResponse"]  # the shapes live in schemas
 
@@ -192,7 +192,7 @@ class Summarizer:
         fits = one_call_chars(self.settings, await self.llm.context_tokens())
         if prompt.meta.strategy in WINDOWED:
             size = min(self.settings.window_chars, fits)
-            return tuple(split(text, size, min(self.settings.window_overlap_chars, size // 4)))
+            return tuple(plan(text, size, min(self.settings.window_overlap_chars, size // 4)))
         if len(text) > fits:
             raise ArticleTooLarge(
                 f"article has {len(text)} characters; prompt {prompt.ref} reads it in one call, and the model's "

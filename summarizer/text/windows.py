@@ -92,14 +92,11 @@ def _heading(line: str) -> bool:
     return 0 < len(stripped) <= 100 and stripped[-1] not in ".!?:;,\"”’'" and not stripped.startswith(("-", "*", "•"))
 
 
-def sections(text: str, size: int) -> list[tuple[int, int]]:
-    """(start, end) pieces of about `size` characters that start at headings where the text has them.
+STORY_CHARS = 1_500  # a headed part this long is a story (or a feature's section) of its own
 
-    A long text made of stories or parts (a digest, a feature with subheadings) puts a heading
-    before each, and the paragraph after a heading does what a lede does. So a piece starts at the
-    first line of every run of heading lines that follows a blank line; a piece still longer than
-    twice `size` is cut like a window, without overlap.
-    """
+
+def _heading_starts(text: str) -> list[int]:
+    """Where each run of heading lines that follows a blank line begins (and 0)."""
     starts = [0]
     previous_blank, previous_heading = True, False
     for start, end in _paragraphs(text):
@@ -110,6 +107,49 @@ def sections(text: str, size: int) -> list[tuple[int, int]]:
         if line.strip():
             previous_heading = heading
         previous_blank = not line.strip()
+    return starts
+
+
+def plan(text: str, size: int, overlap: int) -> list[Window]:
+    """The windows the model reads: one story per window where the text is made of headed stories.
+
+    A 1.5B model shown a window that holds two unrelated stories lists the parties of the first
+    (measured: the 6 shortest gold articles joined lost 0.13 parties F1 against the same articles
+    one by one). So a long text is first cut at headings into stories (a headed part shorter than
+    `STORY_CHARS` belongs to the story before it: a feature's short subsections, a dateline); a
+    story that fits is one window, exactly its text; a longer one is `split` with overlap. A text
+    without headings is one story: plain `split`.
+    """
+    if len(text) <= size:
+        return split(text, size, overlap)
+    starts = _heading_starts(text)
+    bounds = list(zip(starts, [*starts[1:], len(text)], strict=True))
+    stories: list[list[int]] = []
+    for start, end in bounds:
+        if not stories or end - start >= STORY_CHARS:
+            stories.append([start, end])
+        else:
+            stories[-1][1] = end
+    windows: list[Window] = []
+    for start, end in stories:
+        end = start + len(text[start:end].rstrip())  # the blank lines between stories belong to neither
+        if end <= start:
+            continue
+        for piece in split(text[start:end], size, overlap):
+            begin = start + piece.start
+            windows.append(Window(len(windows), begin, start + piece.end, start + piece.fresh, piece.text))
+    return windows
+
+
+def sections(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) pieces of about `size` characters that start at headings where the text has them.
+
+    A long text made of stories or parts (a digest, a feature with subheadings) puts a heading
+    before each, and the paragraph after a heading does what a lede does. So a piece starts at the
+    first line of every run of heading lines that follows a blank line; a piece still longer than
+    twice `size` is cut like a window, without overlap.
+    """
+    starts = _heading_starts(text)
     pieces: list[tuple[int, int]] = []
     for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
         if end - start > 2 * size:

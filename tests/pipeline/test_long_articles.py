@@ -20,7 +20,7 @@ from summarizer.evals.scoring import ScoringConfig, score_article
 from summarizer.schemas import Summary
 from summarizer.settings import Settings
 from summarizer.text.names import name_key
-from summarizer.text.windows import split
+from summarizer.text.windows import plan
 from tests.support.fake_upstream import FakeUpstream, Reply, tool_call
 from tests.support.scripts import ROOT, long_article
 
@@ -109,7 +109,7 @@ async def test_a_100k_article_is_read_in_windows_and_merged(settings: Settings, 
 
 async def test_a_window_that_stays_invalid_loses_only_its_part(settings: Settings, upstream: FakeUpstream) -> None:
     text = long_article(30_000)
-    second = split(text, 6_000, 800)[1]
+    second = plan(text, 6_000, 800)[1]
     upstream._responder = reader(fail=second.text.lstrip()[:200])  # window 2's call and its re-ask
     data = await summarize(hybrid(settings), text)
     incomplete = {i["field"]: i["reason"] for i in data["meta"]["incomplete"]}

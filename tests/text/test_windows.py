@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from summarizer.text.windows import sections, split
+from summarizer.text.windows import plan, sections, split
 from tests.support.scripts import long_article
 
 
@@ -64,3 +64,21 @@ def test_sections_start_at_headings_and_stay_bounded() -> None:
     assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
     long_text = "One sentence here. " * 2000  # no headings at all: cut like windows
     assert all(end - start <= 3000 for start, end in sections(long_text, 3000))
+
+
+def test_a_text_of_headed_stories_is_read_one_story_per_window() -> None:
+    """Each story that fits is exactly one window (a small model reads one story at a time); a short
+    headed part stays with the story before it; a story longer than a window is split with overlap."""
+    body = ("The council voted on the budget after a long debate. " * 40).strip()  # ~2,100 characters
+    stories = [f"Story number {n} of the day\n\nMonday, May {n}, 2024\n\n{body}" for n in range(1, 5)]
+    stories.insert(2, "Short aside\n\nA small boxed note.")  # under STORY_CHARS: joins story 2
+    stories.append("The long read\n\n" + " ".join([body] * 4))  # ~8,400 characters: split
+    text = "\n\n".join(stories)
+    windows = plan(text, 6000, 800)
+    assert [w.text for w in windows[:2]] == [stories[0], stories[1] + "\n\n" + stories[2]]
+    assert [w.text for w in windows[2:4]] == [stories[3], stories[4]]
+    assert windows[4].text.startswith("The long read") and len(windows) >= 6
+    assert "".join(text[w.fresh : w.end] for w in windows[4:]) == stories[5]  # all of it, nothing twice
+    for window in windows:
+        assert text[window.start : window.end] == window.text and len(window.text) <= 6000
+    assert plan("One short story.", 6000, 800)[0].text == "One short story."
