@@ -42,16 +42,19 @@ CODE_MODULES = (
     "summarizer.pipeline.guard",
     "summarizer.pipeline.judged",
     "summarizer.pipeline.ledger",
+    "summarizer.pipeline.merge",
+    "summarizer.pipeline.run",
     "summarizer.pipeline.strategies",
     "summarizer.text.candidates",
     "summarizer.text.entities",
     "summarizer.text.names",
     "summarizer.text.quotes",
     "summarizer.text.speakers",
+    "summarizer.text.windows",
 )
 """The code between the model's drafts and the answer; a change to any of it is a new code version."""
 
-NLP_STRATEGIES = frozenset({"candidates", "rules"})
+NLP_STRATEGIES = frozenset({"candidates", "hybrid", "rules"})
 """Strategies whose answer depends on the spaCy pass, so on the pipeline's name and version."""
 
 
@@ -73,6 +76,8 @@ class Fingerprint(BaseModel):
     upstream: str
     schema_version: str = SCHEMA_VERSION
     nlp_pipeline: str | None = None
+    # How a long article is read (windows): a different cut is a different answer.
+    reading: str | None = None
 
     @property
     def key(self) -> str:
@@ -171,8 +176,16 @@ def answer_spec(
             "upstream": settings.llm_base_url or "local",
             "schema_version": SCHEMA_VERSION,
             "nlp_pipeline": nlp_pipeline_id(settings, prompt.meta.strategy),
+            "reading": _reading(settings),
         }
     )
+
+
+def _reading(settings: Settings) -> str:
+    """The window settings; the context is the configured one (a server's reported context is not known
+    here, but the upstream URL already names that server)."""
+    context = settings.llm_context_tokens or (settings.local_ctx if settings.uses_local_model else None)
+    return f"window={settings.window_chars},overlap={settings.window_overlap_chars},context={context}"
 
 
 def fingerprint(settings: Settings, prompt: Prompt, text: str, model_file: str | None = None) -> Fingerprint:

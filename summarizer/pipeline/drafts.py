@@ -466,5 +466,6 @@ DRAFT_MODELS: tuple[type[Group], ...] = (
     QuoteAttributions,
     SummaryExtraction,
     Judgement,
+    Digest,
 )
 """Every schema a model fills: their JSON schemas are part of the prompt, so part of the fingerprint."""
