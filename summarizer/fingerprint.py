@@ -12,7 +12,8 @@ What goes in, and why each part:
 - the sampling settings: temperature, max_tokens, instructor mode;
 - the upstream URL (another server is another model, whatever it is called); "local" for the
   embedded child, whose port changes every start while its model file does not;
-- the summary schema version, and the spaCy pipeline's name and version for the strategies that use it.
+- the summary schema version, and the spaCy pipeline's name and version for the strategies that use it;
+- how a long article is read: window size, overlap and the configured context.
 
 Nothing here knows about evals or HTTP: it is a pure function of settings, prompt and text.
 """
