@@ -74,6 +74,10 @@ class CallScope:
 
 
 _scope: contextvars.ContextVar[CallScope] = contextvars.ContextVar("summarizer_call_scope")
+# Answers so far of the one `extract` running in this task: windows of one summary run concurrently,
+# so "which attempt is this" cannot be read off the request-wide call count. instructor calls back
+# into `_create`, so a contextvar is the only way to reach it (each asyncio task has its own copy).
+_answers: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("summarizer_answers", default=None)
 
 
 @contextmanager
@@ -137,8 +141,7 @@ class LLMClient:
                 entry.get("max_model_len"),
                 entry.get("context_length"),
                 entry.get("context_window"),
-                (entry.get("meta") or {}).get("n_ctx"),
-                (entry.get("meta") or {}).get("n_ctx_train"),
+                (entry.get("meta") or {}).get("n_ctx"),  # not n_ctx_train: that is what it was trained on
             ):
                 if isinstance(value, int) and value >= 1024:
                     return value
@@ -159,6 +162,8 @@ class LLMClient:
         """One logical model call, its transport failures retried; called by instructor per (re-)ask."""
         scope = _scope.get()
         scope.model_calls += 1
+        if (answers := _answers.get()) is not None:
+            answers[0] += 1
 
         def count_retry(_state: RetryCallState) -> None:
             scope.transport_retries += 1
@@ -256,12 +261,13 @@ class LLMClient:
         """
         scope = _scope.get()
         scope.tasks += 1
-        first_call = scope.model_calls
+        answers = [0]
+        _answers.set(answers)
         label = task or response_model.__name__
         reasks = self.settings.llm_reasks
         context["task"] = label
-        context["attempt"] = lambda: scope.model_calls - first_call  # 1 for the first answer of this call
-        context["is_final_attempt"] = lambda: scope.model_calls - first_call > reasks
+        context["attempt"] = lambda: answers[0]  # 1 for the first answer of this call
+        context["is_final_attempt"] = lambda: answers[0] > reasks
         safe_messages = [{**m, "content": _jinja_literal(m["content"])} for m in messages]
         try:
             async with asyncio.timeout(max(scope.remaining(), 0.001)):

@@ -28,7 +28,7 @@ from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.parts import GroundedParts, PartSink
 from summarizer.pipeline.run import Run
-from summarizer.pipeline.strategies import STRATEGIES, WINDOWED
+from summarizer.pipeline.strategies import STRATEGIES, WINDOWED, reads_in_windows
 from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
 from summarizer.schemas import (
     SCHEMA_VERSION,
@@ -190,7 +190,7 @@ class Summarizer:
         without a configuration change; `window_chars` keeps each piece about one news article.
         """
         fits = one_call_chars(self.settings, await self.llm.context_tokens())
-        if prompt.meta.strategy in WINDOWED:
+        if reads_in_windows(prompt.meta.strategy, prompt.meta.tasks):
             size = min(self.settings.window_chars, fits)
             return tuple(plan(text, size, min(self.settings.window_overlap_chars, size // 4)))
         if len(text) > fits:

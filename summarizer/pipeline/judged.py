@@ -21,6 +21,7 @@ the model adds, and gives CI a fast deterministic path.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -199,14 +200,17 @@ def _with_salient(parties: list[Party], found: Candidates) -> list[Party]:
     """
     named = {n.casefold(): i for i, p in enumerate(parties) for n in [p.name, *p.aliases]}
     surnames = {p.name.casefold(): i for i, p in enumerate(parties) if p.kind == "person" and " " not in p.name}
+    last_words = Counter(c.name.rsplit(" ", 1)[-1].casefold() for c in found.parties if " " in c.name)
     kept = list(parties)
     for candidate in found.parties:
         forms = [candidate.name, *candidate.aliases]
         match = next((named[f.casefold()] for f in forms if f.casefold() in named), None)
-        if match is None and " " in candidate.name:
-            match = surnames.get(candidate.name.rsplit(" ", 1)[-1].casefold())
+        surname = candidate.name.rsplit(" ", 1)[-1].casefold()
+        if match is None and " " in candidate.name and last_words[surname] == 1:  # "Trump": Donald or Melania?
+            match = surnames.get(surname)
         if match is not None:
             kept[match] = _fuller(kept[match], candidate)
+            named.update({n.casefold(): match for n in [kept[match].name, *kept[match].aliases]})
             continue
         salient = len(candidate.mentions) >= SALIENT_MENTIONS and not _adjective(candidate)
         if salient and len(candidate.name) <= MAX_NAME:
@@ -264,11 +268,28 @@ async def _digest(run: Run, answers: Sequence[EntitiesExtraction], parties: Sequ
         reason = f"prompt {run.prompt.ref} has no digest task: the first window's headline, the windows' summaries"
         run.ledger.fail(("headline", "summary"), reason)
         return fallback
-    names = ", ".join(p.name for p in parties[:12])
-    reading = "\n\n".join(f"Part {n}: {a.headline}\n{a.summary}" for n, a in enumerate(answers, 1))
+    names = ", ".join(p.name for p in sorted(parties, key=lambda p: -len(p.mentions))[:12])
+    reading = _parts(answers)
     reading += f"\n\nNamed most often: {names}" if names else ""
     digest, _ = await run.ask("digest", Digest, ("headline", "summary"), reading=reading)
     return (digest.headline, digest.summary) if digest is not None else fallback
+
+
+DIGEST_CHARS = 12_000  # ~3,000 tokens: the digest's reading fits any context the windows fit
+
+
+def _parts(answers: Sequence[EntitiesExtraction]) -> str:
+    """The windows' headlines and summaries, shortened until they fit `DIGEST_CHARS`: whole summaries,
+    else each summary's first sentence, else evenly spaced parts (a 500,000-character article has ~90)."""
+    full = [f"{a.headline}\n{a.summary}" for a in answers]
+    short = [f"{a.headline}\n{a.summary.split('. ', 1)[0]}" for a in answers]
+    for texts in (full, short):
+        reading = "\n\n".join(f"Part {n}: {t}" for n, t in enumerate(texts, 1))
+        if len(reading) <= DIGEST_CHARS:
+            return reading
+    keep = max(1, DIGEST_CHARS // (max(map(len, short)) + 12))
+    chosen = sorted({round(i * (len(short) - 1) / max(keep - 1, 1)) for i in range(keep)})
+    return "\n\n".join(f"Part {n + 1} of {len(short)}: {short[n]}" for n in chosen)[:DIGEST_CHARS]
 
 
 async def rules(run: Run) -> Summary:
@@ -306,7 +327,7 @@ def _rule_events(run: Run, found: Candidates, parties: Sequence[Party]) -> tuple
             claims=tuple(c for c in found.claims if start <= c.evidence.start < end),
         )
         outcomes.append(_rule_outcomes(inside, parties))
-        claims.append(_rule_claims(inside))
+        claims.append([c for c in _rule_claims(inside) if c.claimant])  # a claim without one is never kept
     kept_outcomes, left = merge.interleave(outcomes, MAX_OUTCOMES)
     for extra in left:
         run.ledger.drop("outcomes", f"{extra.description}: over the limit of {MAX_OUTCOMES} outcomes")

@@ -43,13 +43,17 @@ def party_drafts(per_window: Sequence[Sequence[PartyDraft]]) -> list[PartyDraft]
 def interleave(per_window: Sequence[Sequence[T]], limit: int) -> tuple[list[T], list[T]]:
     """Up to `limit` items taken window by window in turn (the 1st of each, then the 2nd, ...): a long
     article's outcomes come from all of it, not only its beginning. Returns (kept, left out)."""
-    order = [
-        item
-        for rank in range(max(map(len, per_window), default=0))
-        for w in per_window
-        if rank < len(w)
-        for item in [w[rank]]
-    ]
+    order: list[T] = []
+    for rank in range(max(map(len, per_window), default=0)):
+        ranked = [w[rank] for w in per_window if rank < len(w)]
+        room = limit - len(order)
+        if 0 < room < len(ranked):  # more windows than room: evenly spaced ones, so the end is not lost
+            step = (len(ranked) - 1) / max(room - 1, 1)
+            chosen = {round(i * step) for i in range(room)}
+            ranked = [item for n, item in enumerate(ranked) if n in chosen] + [
+                item for n, item in enumerate(ranked) if n not in chosen
+            ]
+        order += ranked
     kept = set(map(id, order[:limit]))
     in_reading_order = [item for window in per_window for item in window]
     return [i for i in in_reading_order if id(i) in kept], order[limit:]

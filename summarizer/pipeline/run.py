@@ -116,7 +116,7 @@ class Run:
             self.ledger.fail(fields, f"{where}{exc.slug}: {exc.detail}", exc)
             return None, Ledger()
         except UpstreamError as exc:
-            self.upstream_failure = exc
+            self.upstream_failure = self.upstream_failure or exc  # the first (windows run concurrently)
             self.ledger.fail(fields, f"{where}{exc.slug}: {exc.detail}", exc)
             return None, Ledger()
         self.answered += 1
@@ -141,4 +141,6 @@ class Run:
                 answer, _ = await self.ask(task, model, fields, window=window, **extra)
             return window, answer
 
-        return list(await asyncio.gather(*(one(w) for w in self.windows)))
+        async with asyncio.TaskGroup() as group:  # a bug in one window cancels the others
+            tasks = [group.create_task(one(w)) for w in self.windows]
+        return [task.result() for task in tasks]

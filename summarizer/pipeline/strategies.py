@@ -11,7 +11,7 @@ unattributed); see `summarizer.pipeline.run`. Only when no call succeeds at all 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from summarizer.grounding import QuoteCandidate
 from summarizer.pipeline import assemble, judged
@@ -139,3 +139,9 @@ STRATEGIES: dict[str, Strategy] = {
 WINDOWED = frozenset({"hybrid", "rules"})
 """The strategies that read a long article in windows; the others read it in one call, so its length is
 bounded by the model's context."""
+
+
+def reads_in_windows(strategy: str, tasks: Iterable[str]) -> bool:
+    """`rules` (no model call) always; `hybrid` when its prompt can write the whole from the windows
+    (a `digest` task: summarize-hybrid@2 on). A pinned summarize-hybrid@1 keeps its one call."""
+    return strategy == "rules" or (strategy in WINDOWED and "digest" in tasks)

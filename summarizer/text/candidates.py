@@ -604,8 +604,9 @@ def find_candidates(
 
     Entities, quotations and speakers are found over the whole text (a name introduced early
     resolves a surname late). Outcome sentences and claim pairs are ranked per section when
-    `sections` (start, end) are given — the windows of a long article: their caps and the lede's
-    bonus are per news-article-sized piece, or a long article's outcomes would all be its first.
+    `sections` (start, end) are given — ~3,000-character pieces of a long article cut at headings
+    (`text.windows.sections`): their caps and the lede's bonus are per news-article-sized piece, or
+    a long article's outcomes would all be its first.
     """
     entities = EntityFinder(doc, NameIndex())
     parties = entities.parties()

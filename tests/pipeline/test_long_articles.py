@@ -168,3 +168,29 @@ async def test_joined_gold_articles_score_like_their_parts(settings: Settings, u
     assert upstream.calls == 0
     for name, parts in one_by_one.fields.items():
         assert together.fields[name].micro.f1 >= parts.micro.f1 - 0.05, (name, together.fields[name], parts)
+
+
+async def test_a_window_is_reasked_on_its_own_while_others_run(settings: Settings, upstream: FakeUpstream) -> None:
+    """Four windows in flight: one window's bad first answer is re-asked once and then used (its attempt
+    count is its own, not the request's), so nothing is incomplete."""
+    text = long_article(30_000)
+    second = plan(text, 6_000, 800)[1].text.lstrip()[:200]
+    honest, failed = reader(), []
+
+    def respond(request: dict[str, Any]) -> Reply:
+        if shown(request).lstrip().startswith(second) and not failed:
+            failed.append(1)
+            return tool_call('{"broken": ')
+        reply: Reply = honest(request)
+        return reply
+
+    upstream._responder = respond
+    data = await summarize(hybrid(settings).model_copy(update={"window_concurrency": 4}), text)
+    assert failed and data["meta"]["reasks"] == 1 and not data["meta"]["incomplete"]
+
+
+async def test_a_pinned_prompt_without_a_digest_keeps_its_one_call(settings: Settings, upstream: FakeUpstream) -> None:
+    upstream._responder = reader()
+    pinned = settings.model_copy(update={"default_prompt": "summarize-hybrid@1"})
+    data = await summarize(pinned, long_article(12_000)[:12_000])
+    assert upstream.calls == 1 and not data["meta"]["incomplete"]
