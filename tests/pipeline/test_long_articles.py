@@ -175,7 +175,8 @@ async def test_a_window_is_reasked_on_its_own_while_others_run(settings: Setting
     count is its own, not the request's), so nothing is incomplete."""
     text = long_article(30_000)
     second = plan(text, 6_000, 800)[1].text.lstrip()[:200]
-    honest, failed = reader(), []
+    honest = reader()
+    failed: list[int] = []
 
     def respond(request: dict[str, Any]) -> Reply:
         if shown(request).lstrip().startswith(second) and not failed:
