@@ -486,7 +486,7 @@ def _assemble(
 ) -> Summary:
     """One party per name, speakers resolved to parties (a quoted speaker the judge dropped comes back)."""
     ledger = run.ledger
-    parties = _unique(parties, ledger)
+    parties = _unique(parties)
     by_key = {p.key: p for p in found.parties}
     names = {n.casefold(): p for p in parties for n in [p.name, *p.aliases]}
     quotes: list[Quote] = []
@@ -499,9 +499,9 @@ def _assemble(
         party = names.get(speaker.casefold())
         if party is None:
             source = next((p for p in found.parties if p.name == speaker), None) or by_key.get(name_key(speaker))
-            if source is not None and len(source.name) <= MAX_NAME and len(parties) < MAX_PARTIES:
+            if source is not None and len(source.name) <= MAX_NAME:
                 party = _party(source, "quoted")
-            elif len(parties) < MAX_PARTIES and len(speaker) <= MAX_NAME and run.article.mentions([speaker]):
+            elif len(speaker) <= MAX_NAME and run.article.mentions([speaker]):
                 party = Party(name=speaker, kind="person", role="quoted", mentions=run.article.mentions([speaker]))
             if party is not None:
                 parties.append(party)
@@ -519,26 +519,43 @@ def _assemble(
         )
     for extra in quotes[MAX_QUOTES:]:
         ledger.drop("quotes", f"{extra.text}: over the limit of {MAX_QUOTES} quotations")
+    quotes = quotes[:MAX_QUOTES]
+    parties = _capped(parties, quotes, ledger)  # may unattribute a quote whose speaker is over the limit
     return Summary(
         headline=headline,
         summary=summary,
-        parties=parties[:MAX_PARTIES],
+        parties=parties,
         locations=_unique_places(places)[:MAX_PLACES],
         outcomes=outcomes,
-        quotes=quotes[:MAX_QUOTES],
+        quotes=quotes,
         contested_claims=[c for c in claims if c.claimant],
     )
 
 
-def _unique(parties: list[Party], ledger: Ledger) -> list[Party]:
+def _unique(parties: list[Party]) -> list[Party]:
     seen: dict[str, Party] = {}
     for party in parties:
-        key = party.name.casefold()
-        if key not in seen:
-            seen[key] = party
-    for extra in list(seen.values())[MAX_PARTIES:]:
+        seen.setdefault(party.name.casefold(), party)
+    return list(seen.values())
+
+
+def _capped(parties: list[Party], quotes: list[Quote], ledger: Ledger) -> list[Party]:
+    """At most `MAX_PARTIES`, the quoted speakers first: a long article fills the list with named parties,
+    and a quotation must not lose its speaker to a party named once. A quote whose speaker is still
+    over the limit loses its speaker (recorded), never its text."""
+    if len(parties) <= MAX_PARTIES:
+        return parties
+    speakers = {q.speaker for q in quotes if q.speaker}
+    ranked = [p for p in parties if p.name in speakers] + [p for p in parties if p.name not in speakers]
+    kept = {id(p) for p in ranked[:MAX_PARTIES]}
+    for extra in ranked[MAX_PARTIES:]:
         ledger.drop("parties", f"{extra.name}: over the limit of {MAX_PARTIES} parties")
-    return list(seen.values())[:MAX_PARTIES]
+    names = {p.name for p in ranked[:MAX_PARTIES]}
+    for index, quote in enumerate(quotes):
+        if quote.speaker and quote.speaker not in names:
+            ledger.drop("quotes.speaker", f"{quote.speaker}: over the limit of {MAX_PARTIES} parties")
+            quotes[index] = quote.model_copy(update={"speaker": None})
+    return [p for p in parties if id(p) in kept]
 
 
 def _unique_places(places: list[Location]) -> list[Location]:
