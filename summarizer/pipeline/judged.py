@@ -259,15 +259,12 @@ async def _digest(run: Run, answers: Sequence[EntitiesExtraction], parties: Sequ
     """Headline and summary of the whole article from its windows' summaries (one short call).
 
     The summaries were written by the model from untrusted text, so they are fenced as the article
-    is. Without a `digest` task in the prompt, or when the call fails, the first window's headline
-    and the windows' summaries joined stand in, and `meta.incomplete` says so.
+    is. When the call fails, the first window's headline and the windows' summaries joined stand in,
+    and `meta.incomplete` says so. (Only prompts with a `digest` task are windowed:
+    `strategies.reads_in_windows`.)
     """
     joined = " ".join(a.summary.strip() for a in answers)
     fallback = answers[0].headline, joined if len(joined) <= 900 else joined[:897].rsplit(" ", 1)[0] + "..."
-    if "digest" not in run.prompt.meta.tasks:
-        reason = f"prompt {run.prompt.ref} has no digest task: the first window's headline, the windows' summaries"
-        run.ledger.fail(("headline", "summary"), reason)
-        return fallback
     names = ", ".join(p.name for p in sorted(parties, key=lambda p: -len(p.mentions))[:12])
     reading = _parts(answers)
     reading += f"\n\nNamed most often: {names}" if names else ""
