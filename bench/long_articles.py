@@ -35,6 +35,7 @@ from summarizer.evals.aggregate import aggregate
 from summarizer.evals.gold import GoldCase, join_cases, load_gold
 from summarizer.evals.scoring import ScoringConfig, score_article
 from summarizer.schemas import Summary
+from tests.support.scripts import long_article
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "evals" / "gold"
@@ -102,12 +103,9 @@ def summarize(text: str, label: str, args: argparse.Namespace) -> Run:
     )
 
 
-def peak_rss(chars: int, cases: list[GoldCase]) -> tuple[float, float]:
+def peak_rss(chars: int) -> tuple[float, float]:
     """(peak RSS in MiB, seconds) of the CLI summarizing `chars` characters with the rules prompt."""
-    texts = [c.text for c in cases]
-    text = "\n\n".join(texts)
-    while len(text) < chars:
-        text += "\n\n" + "\n\n".join(texts)
+    text = long_article(chars)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:
         handle.write(text[:chars])
     env = {**os.environ, "SUMMARIZER_LLM_BASE_URL": "http://127.0.0.1:9/v1"}  # rules: no call is made
@@ -145,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory:
         print(f"{'characters':>12} {'peak RSS MiB':>14} {'seconds':>9}")
         for chars in (len(next(c for c in cases if c.slug == SEED).text), 100_000, 500_000):
-            rss, seconds = peak_rss(chars, cases)
+            rss, seconds = peak_rss(chars)
             print(f"{chars:12d} {rss:14.0f} {seconds:9.1f}", flush=True)
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
