@@ -46,7 +46,7 @@ from summarizer.text.entities import Party as FoundParty
 from summarizer.text.entities import Place as FoundPlace
 from summarizer.text.names import name_key
 from summarizer.text.speakers import Attribution
-from summarizer.text.windows import sections
+from summarizer.text.windows import headed_parts, sections
 
 # How much of each list the model is shown: enough for recall, short enough to judge well and fast.
 SHOWN_PARTIES = 20
@@ -247,12 +247,34 @@ async def _windowed_entities(run: Run, found: Candidates) -> tuple[str, str, lis
     if len(drafts) > MAX_PARTIES:  # the most-named first, so the cap cuts the minor ones
         drafts.sort(key=lambda d: -len(run.article.mentions([d.name, *d.aliases])))
     parties = _with_salient(assemble.ground_parties(run.article, drafts, run.ledger), found)
-    missed = [w for w, answer in answers if answer is None]
-    if missed:  # a window that stayed unanswered keeps the rules' parties named in it
-        parties += [
-            p for p in _rule_parties(found) if any(w.start <= m.start < w.end for w in missed for m in p.mentions)
-        ]
-    return *(await _digest(run, [answer for _, answer in got], parties)), parties
+    unread = [(w.start, w.end) for w, answer in answers if answer is None]
+    unread += _unlisted_stories(run.article.text, parties)
+    return *(await _digest(run, [answer for _, answer in got], parties)), [*parties, *_rules_in(found, unread, parties)]
+
+
+def _unlisted_stories(text: str, parties: Sequence[Party]) -> list[tuple[int, int]]:
+    """The headed parts of `text` that none of `parties` is named in.
+
+    A window can hold several short stories (`windows.plan` joins a story under `STORY_CHARS` to
+    the one before it, to keep calls few), and a 1.5B model shown two stories lists the first's
+    parties. A story the model's list never names was, in effect, not read for parties."""
+    return [
+        (start, end)
+        for start, end in headed_parts(text)
+        if not any(start <= m.start < end for p in parties for m in p.mentions)
+    ]
+
+
+def _rules_in(found: Candidates, spans: Sequence[tuple[int, int]], parties: Sequence[Party]) -> list[Party]:
+    """The rules' parties named inside `spans` (text the model did not read for parties) that are not
+    already among `parties`: what a window the model left unanswered, or a story it skipped, keeps."""
+    listed = {name_key(n) for p in parties for n in [p.name, *p.aliases]}
+    return [
+        p
+        for p in _rule_parties(found)
+        if not {name_key(n) for n in [p.name, *p.aliases]} & listed
+        and any(start <= m.start < end for start, end in spans for m in p.mentions)
+    ]
 
 
 async def _digest(run: Run, answers: Sequence[EntitiesExtraction], parties: Sequence[Party]) -> tuple[str, str]:

@@ -110,22 +110,28 @@ def _heading_starts(text: str) -> list[int]:
     return starts
 
 
+def headed_parts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each part of `text` that begins at a heading (the first part begins at 0)."""
+    starts = _heading_starts(text)
+    return list(zip(starts, [*starts[1:], len(text)], strict=True))
+
+
 def plan(text: str, size: int, overlap: int) -> list[Window]:
     """The windows the model reads: one story per window where the text is made of headed stories.
 
     A 1.5B model shown a window that holds two unrelated stories lists the parties of the first
     (measured: the 6 shortest gold articles joined lost 0.13 parties F1 against the same articles
     one by one). So a long text is first cut at headings into stories (a headed part shorter than
-    `STORY_CHARS` belongs to the story before it: a feature's short subsections, a dateline); a
+    `STORY_CHARS` belongs to the story before it: a feature's short subsections, a dateline, or a
+    short story, which costs no call of its own; the parties of a joined story the model skips
+    come from the rules, `judged._unlisted_stories`); a
     story that fits is one window, exactly its text; a longer one is `split` with overlap. A text
     without headings is one story: plain `split`.
     """
     if len(text) <= size:
         return split(text, size, overlap)
-    starts = _heading_starts(text)
-    bounds = list(zip(starts, [*starts[1:], len(text)], strict=True))
     stories: list[list[int]] = []
-    for start, end in bounds:
+    for start, end in headed_parts(text):
         if not stories or end - start >= STORY_CHARS:
             stories.append([start, end])
         else:
@@ -149,9 +155,8 @@ def sections(text: str, size: int) -> list[tuple[int, int]]:
     first line of every run of heading lines that follows a blank line; a piece still longer than
     twice `size` is cut like a window, without overlap.
     """
-    starts = _heading_starts(text)
     pieces: list[tuple[int, int]] = []
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+    for start, end in headed_parts(text):
         if end - start > 2 * size:
             pieces += [(start + w.start, start + w.end) for w in split(text[start:end], size, 0)]
         elif text[start:end].strip():

@@ -34,9 +34,10 @@ def shown(request: dict[str, Any]) -> str:
     return system.rsplit("<article>", 1)[-1].rsplit("</article>", 1)[0]
 
 
-def reader(fail: str | None = None) -> Any:
-    """A model that names the people of the window it reads; it answers broken JSON for the window
-    that starts with `fail`. Calls run concurrently, so `window` counts calls, not windows."""
+def reader(fail: str | None = None, reads: int | None = None) -> Any:
+    """A model that names the people of the window it reads (of its first `reads` characters only,
+    if given); it answers broken JSON for the window that starts with `fail`. Calls run
+    concurrently, so `window` counts calls, not windows."""
     seen: list[int] = []
 
     def respond(request: dict[str, Any]) -> Reply:
@@ -46,7 +47,7 @@ def reader(fail: str | None = None) -> Any:
         window = seen[-1]
         if fail and shown(request).lstrip().startswith(fail):
             return tool_call('{"broken": ')
-        pairs = list(dict.fromkeys(NAME.findall(shown(request))))[:6]
+        pairs = list(dict.fromkeys(NAME.findall(shown(request)[:reads])))[:6]
         names = [f"{a} {b}" if window % 2 == 0 else b for a, b in pairs]
         return tool_call(
             {
@@ -168,6 +169,24 @@ async def test_joined_gold_articles_score_like_their_parts(settings: Settings, u
     assert upstream.calls == 0
     for name, parts in one_by_one.fields.items():
         assert together.fields[name].micro.f1 >= parts.micro.f1 - 0.05, (name, together.fields[name], parts)
+
+
+async def test_a_story_the_model_skips_keeps_the_rules_parties(settings: Settings, upstream: FakeUpstream) -> None:
+    """Short stories share a window with the story before them, and a small model lists the first
+    story's people only: a story none of the listed parties is named in gets the rules' parties."""
+    cases = {c.slug: c for c in load_gold(ROOT / "evals" / "gold")}
+    slugs = ["seed-belarus-talks", "wikinews-worship", "wikinews-stampede", "wikinews-asylum", "wikinews-flag"]
+    text = join_cases([cases[s] for s in slugs]).text
+    first = plan(text, 6_000, 800)[0]
+    assert cases["wikinews-stampede"].text.strip() in first.text  # the two short stories joined the seed's window
+    upstream._responder = reader(reads=1_500)
+    parties = (await summarize(hybrid(settings), text))["summary"]["parties"]
+    for slug in slugs:
+        start = text.index(cases[slug].text)
+        end = start + len(cases[slug].text)
+        assert any(start <= m["start"] < end for p in parties for m in p["mentions"]), slug
+    listed = {name_key(p["name"]) for p in parties}
+    assert len(listed) == len(parties)
 
 
 async def test_a_window_is_reasked_on_its_own_while_others_run(settings: Settings, upstream: FakeUpstream) -> None:
