@@ -17,8 +17,16 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
 
+# llama.cpp is built for this CPU (-march=native) without its AMX kernels: on virtualised Sapphire
+# and Granite Rapids hosts they segfault on the first inference (ggml-org/llama.cpp#20824, seen here).
+# The flags reach CMake through the environment; GCC's -mno-* win over -march=native in any order.
+ifeq ($(shell uname -m),x86_64)
+LLAMA_CFLAGS ?= -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+endif
+
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --extra local   # builds llama.cpp from source the first time (~6 min on 2 cores)
+	CFLAGS="$(LLAMA_CFLAGS) $$CFLAGS" CXXFLAGS="$(LLAMA_CFLAGS) $$CXXFLAGS" \
+	  $(UV) sync --frozen --extra local   # builds llama.cpp from source the first time (~6 min on 2 cores)
 	touch $@
 
 install: $(VENV)/.installed ## Install Python deps (pinned by uv.lock) and build llama.cpp
