@@ -19,14 +19,16 @@ $(UV):
 
 # llama.cpp is built for this CPU (-march=native) without its AMX kernels: on virtualised Sapphire
 # and Granite Rapids hosts they segfault on the first inference (ggml-org/llama.cpp#20824, seen here).
-# The flags reach CMake through the environment; GCC's -mno-* win over -march=native in any order.
+# GCC's -mno-* win over -march=native in any order. They go in as build config settings, not CFLAGS,
+# because uv keys its cache of built wheels by config settings and not by the environment.
 ifeq ($(shell uname -m),x86_64)
-LLAMA_CFLAGS ?= -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_BUILD ?= --config-settings-package "llama-cpp-python:cmake.define.CMAKE_C_FLAGS=$(NO_AMX)" \
+  --config-settings-package "llama-cpp-python:cmake.define.CMAKE_CXX_FLAGS=$(NO_AMX)"
 endif
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	CFLAGS="$(LLAMA_CFLAGS) $$CFLAGS" CXXFLAGS="$(LLAMA_CFLAGS) $$CXXFLAGS" \
-	  $(UV) sync --frozen --extra local   # builds llama.cpp from source the first time (~6 min on 2 cores)
+	$(UV) sync --frozen --extra local $(LLAMA_BUILD)   # builds llama.cpp from source the first time (~6 min on 2 cores)
 	touch $@
 
 install: $(VENV)/.installed ## Install Python deps (pinned by uv.lock) and build llama.cpp
