@@ -21,6 +21,7 @@ the model adds, and gives CI a fast deterministic path.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -258,22 +259,30 @@ def _unlisted_stories(text: str, parties: Sequence[Party]) -> list[tuple[int, in
     A window can hold several short stories (`windows.plan` joins a story under `STORY_CHARS` to
     the one before it, to keep calls few), and a 1.5B model shown two stories lists the first's
     parties. A story the model's list never names was, in effect, not read for parties."""
-    return [
-        (start, end)
-        for start, end in headed_parts(text)
-        if not any(start <= m.start < end for p in parties for m in p.mentions)
-    ]
+    named = sorted(m.start for p in parties for m in p.mentions)  # bisect: a long text has many of both
+    return [(start, end) for start, end in headed_parts(text) if bisect_left(named, start) == bisect_left(named, end)]
 
 
 def _rules_in(found: Candidates, spans: Sequence[tuple[int, int]], parties: Sequence[Party]) -> list[Party]:
     """The rules' parties named inside `spans` (text the model did not read for parties) that are not
     already among `parties`: what a window the model left unanswered, or a story it skipped, keeps."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [start for start, _ in merged]
+
+    def inside(position: int) -> bool:
+        i = bisect_right(starts, position) - 1
+        return i >= 0 and position < merged[i][1]
+
     listed = {name_key(n) for p in parties for n in [p.name, *p.aliases]}
     return [
         p
         for p in _rule_parties(found)
-        if not {name_key(n) for n in [p.name, *p.aliases]} & listed
-        and any(start <= m.start < end for start, end in spans for m in p.mentions)
+        if not {name_key(n) for n in [p.name, *p.aliases]} & listed and any(inside(m.start) for m in p.mentions)
     ]
 
 
