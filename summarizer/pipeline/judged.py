@@ -547,8 +547,7 @@ def _assemble(
         )
     for extra in quotes[MAX_QUOTES:]:
         ledger.drop("quotes", f"{extra.text}: over the limit of {MAX_QUOTES} quotations")
-    quotes = quotes[:MAX_QUOTES]
-    parties = _capped(parties, quotes, ledger)  # may unattribute a quote whose speaker is over the limit
+    parties, quotes = _capped(parties, quotes[:MAX_QUOTES], ledger)  # a speaker over the limit is unattributed
     return Summary(
         headline=headline,
         summary=summary,
@@ -567,23 +566,22 @@ def _unique(parties: list[Party]) -> list[Party]:
     return list(seen.values())
 
 
-def _capped(parties: list[Party], quotes: list[Quote], ledger: Ledger) -> list[Party]:
+def _capped(parties: list[Party], quotes: list[Quote], ledger: Ledger) -> tuple[list[Party], list[Quote]]:
     """At most `MAX_PARTIES`, the quoted speakers first: a long article fills the list with named parties,
     and a quotation must not lose its speaker to a party named once. A quote whose speaker is still
     over the limit loses its speaker (recorded), never its text."""
     if len(parties) <= MAX_PARTIES:
-        return parties
+        return parties, quotes
     speakers = {q.speaker for q in quotes if q.speaker}
     ranked = [p for p in parties if p.name in speakers] + [p for p in parties if p.name not in speakers]
-    kept = {id(p) for p in ranked[:MAX_PARTIES]}
     for extra in ranked[MAX_PARTIES:]:
         ledger.drop("parties", f"{extra.name}: over the limit of {MAX_PARTIES} parties")
     names = {p.name for p in ranked[:MAX_PARTIES]}
-    for index, quote in enumerate(quotes):
+    for quote in quotes:
         if quote.speaker and quote.speaker not in names:
             ledger.drop("quotes.speaker", f"{quote.speaker}: over the limit of {MAX_PARTIES} parties")
-            quotes[index] = quote.model_copy(update={"speaker": None})
-    return [p for p in parties if id(p) in kept]
+    kept = [q if not q.speaker or q.speaker in names else q.model_copy(update={"speaker": None}) for q in quotes]
+    return [p for p in parties if p.name in names], kept
 
 
 def _unique_places(places: list[Location]) -> list[Location]:

@@ -6,7 +6,10 @@ The real spaCy pipeline over short sentences made up for each rule; no model is 
 from __future__ import annotations
 
 from summarizer.grounding import Article
-from summarizer.pipeline.judged import RULES_OUTCOMES, _rule_claims, _rule_outcomes, _rule_places
+from summarizer.pipeline.assemble import MAX_PARTIES
+from summarizer.pipeline.judged import RULES_OUTCOMES, _capped, _rule_claims, _rule_outcomes, _rule_places
+from summarizer.pipeline.ledger import Ledger
+from summarizer.schemas import Party, Quote
 from summarizer.text.candidates import candidates
 
 
@@ -51,3 +54,19 @@ def test_a_bare_denial_is_not_kept_as_its_own_claim() -> None:
     [claim] = _rule_claims(candidates(Article(text)))
     assert claim.claim == "Mayor Jan Novak had secretly sold the city stadium"
     assert claim.claimant == "Daily Star" and claim.disputed_by == ["Jan Novak"]
+
+
+def test_the_parties_cap_keeps_quoted_speakers_first() -> None:
+    """A long article names more parties than the cap: the quoted speakers keep their place however late
+    they come, and a quote whose speaker is still over the limit loses the speaker, never its text."""
+    named = [Party(name=f"Named{i}", kind="person") for i in range(MAX_PARTIES)]
+    quoted = [Party(name=f"Quoted{i}", kind="person") for i in range(MAX_PARTIES + 2)]
+    quotes = [Quote(text=f"words {i}", speaker=p.name, partial=False, start=i, end=i + 1) for i, p in enumerate(quoted)]
+    ledger = Ledger()
+    parties, kept = _capped([*named, *quoted], quotes, ledger)
+    assert [p.name for p in parties] == [p.name for p in quoted[:MAX_PARTIES]]
+    assert [q.speaker for q in kept] == [p.name for p in quoted[:MAX_PARTIES]] + [None, None]
+    assert [q.text for q in kept] == [q.text for q in quotes]
+    assert ledger.dropped["parties"].count == MAX_PARTIES + 2 and ledger.dropped["quotes.speaker"].count == 2
+    few = named[:3]
+    assert _capped(few, quotes[:1], Ledger()) == (few, quotes[:1])
