@@ -37,7 +37,7 @@ from summarizer.errors import (
     Usage,
 )
 from summarizer.logs import short
-from summarizer.retry import failure_kind, is_transient, retry_after_seconds, transport_retrying
+from summarizer.retry import failure_kind, is_transient, log_retry, retry_after_seconds, transport_retrying
 from summarizer.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -78,6 +78,7 @@ _scope: contextvars.ContextVar[CallScope] = contextvars.ContextVar("summarizer_c
 # so "which attempt is this" cannot be read off the request-wide call count. instructor calls back
 # into `_create`, so a contextvar is the only way to reach it (each asyncio task has its own copy).
 _answers: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("summarizer_answers", default=None)
+_task: contextvars.ContextVar[str] = contextvars.ContextVar("summarizer_task", default="")  # for the retry log
 
 
 @contextmanager
@@ -165,8 +166,9 @@ class LLMClient:
         if (answers := _answers.get()) is not None:
             answers[0] += 1
 
-        def count_retry(_state: RetryCallState) -> None:
+        def count_retry(state: RetryCallState) -> None:
             scope.transport_retries += 1
+            log_retry(state, task=_task.get(), remaining_s=scope.remaining())
 
         retrying = transport_retrying(
             retries=self.settings.llm_transport_retries,
@@ -181,7 +183,7 @@ class LLMClient:
                     if remaining <= 0:
                         raise UpstreamTimeout("deadline exceeded before the upstream answered")
                     async with self._slot(scope):
-                        response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+                        response = await self._call_once(scope, kwargs, self._read_timeout(remaining))
         except Exception:
             if scope.breaker_pending and not scope.breaker_counted:  # one failure per request, not per attempt
                 scope.breaker_counted = True
@@ -190,6 +192,18 @@ class LLMClient:
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return response
+
+    def _read_timeout(self, remaining_s: float) -> float:
+        """How long one call may wait for its answer: the rest of the deadline on a one-slot upstream.
+
+        llama.cpp's server works on one request at a time and cannot stop a non-streamed one it has
+        started: a retry after a read timeout would queue the same prompt behind the first, still
+        being written, and wait for both (seen: 7 m 56 s, two attempts, for one summary). Waiting for
+        the first is never slower, so there the request deadline is the only limit.
+        """
+        if self.settings.upstream_one_slot:
+            return remaining_s
+        return min(self.settings.llm_timeout_s, remaining_s)
 
     @asynccontextmanager
     async def _slot(self, scope: CallScope) -> AsyncIterator[None]:
@@ -264,6 +278,7 @@ class LLMClient:
         answers = [0]
         _answers.set(answers)
         label = task or response_model.__name__
+        _task.set(label)
         reasks = self.settings.llm_reasks
         context["task"] = label
         context["attempt"] = lambda: answers[0]  # 1 for the first answer of this call

@@ -58,10 +58,21 @@ class Settings(BaseSettings):
         description="Cap on completion tokens per call; small models loop without one.",
     )
     llm_timeout_s: float = Field(
-        default=300.0, gt=0, description="Read timeout of one upstream HTTP call (a local CPU model is slow)."
+        default=300.0,
+        gt=0,
+        description="Read timeout of one upstream HTTP call, after which it is retried (a local CPU model is "
+        "slow). Not applied on a one-slot upstream (`SUMMARIZER_LLM_ONE_SLOT`): there a call waits up to the "
+        "request deadline.",
     )
     llm_connect_timeout_s: float = Field(
         default=5.0, gt=0, description="Connect timeout of one upstream HTTP call, in seconds."
+    )
+    llm_one_slot: bool | None = Field(
+        default=None,
+        description="The upstream works on one request at a time and cannot cancel one in progress (llama.cpp's "
+        "server): a call is then never re-sent after a read timeout, which would queue the same prompt behind "
+        "the first; it waits up to the request deadline instead (`SUMMARIZER_LLM_TIMEOUT_S` is not applied). "
+        "Unset: on for the embedded model, off for a configured URL.",
     )
     llm_transport_retries: int = Field(
         default=3,
@@ -291,3 +302,8 @@ class Settings(BaseSettings):
     def uses_local_model(self) -> bool:
         """True when no upstream is configured and the embedded llama.cpp server is used."""
         return self.llm_base_url is None
+
+    @property
+    def upstream_one_slot(self) -> bool:
+        """True when the upstream works one request at a time: `llm_one_slot`, else the embedded model's."""
+        return self.uses_local_model if self.llm_one_slot is None else self.llm_one_slot
