@@ -197,6 +197,13 @@ class Settings(BaseSettings):
         default="INFO", description="Log level (DEBUG, INFO, WARNING, ...)."
     )
 
+    stream_keepalive_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="A streamed summary (`Accept: text/event-stream`) silent this long gets a `: keep-alive` "
+        "comment, so a proxy's idle timeout does not cut it during a model call of minutes.",
+    )
+
     # --- authentication and rate limits -------------------------------------------------------
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(),

@@ -168,8 +168,16 @@ async def hybrid(run: Run) -> Summary:
 
     A long article is read in windows (one call each, the same task); their parties are merged by
     name and the headline and summary are written from the windows' summaries (the `digest` task).
+
+    Places and claims are the rules' alone and name no party of the model's, so they are final
+    before the call and a stream gets them before its wait. Quotes and outcomes are not: speakers
+    and an outcome's parties are resolved against the model's party list.
     """
     found = await candidates_async(run.article, run.nlp_pipeline, _sections(run))
+    places = _unique_places(_rule_places(found))[:MAX_PLACES]
+    claims = _section_claims(run, found)
+    await run.emit("locations", Summary(headline="", summary="", locations=places))
+    await run.emit("claims", Summary(headline="", summary="", contested_claims=claims))
     if run.windowed:
         headline, summary, parties = await _windowed_entities(run, found)
     else:
@@ -187,8 +195,8 @@ async def hybrid(run: Run) -> Summary:
             parties = _with_salient(assemble.ground_parties(run.article, entities.parties, run.ledger), found)
             headline, summary = entities.headline, entities.summary
     choices = {a.quote.start: a.speaker for a in found.attributions}
-    outcomes, claims = _rule_events(run, found, parties)
-    return _assemble(run, headline, summary, parties, _rule_places(found), found, choices, outcomes, claims)
+    outcomes = _section_outcomes(run, found, parties)
+    return _assemble(run, headline, summary, parties, places, found, choices, outcomes, claims)
 
 
 def _with_salient(parties: list[Party], found: Candidates) -> list[Party]:
@@ -343,26 +351,37 @@ def _sections(run: Run) -> tuple[tuple[int, int], ...]:
 
 def _rule_events(run: Run, found: Candidates, parties: Sequence[Party]) -> tuple[list[Outcome], list[ContestedClaim]]:
     """The rules' outcomes and claims; over a long article, chosen per section, then interleaved."""
+    return _section_outcomes(run, found, parties), _section_claims(run, found)
+
+
+def _section_outcomes(run: Run, found: Candidates, parties: Sequence[Party]) -> list[Outcome]:
+    """The rules' outcomes (their `parties` named from `parties`); over a long article, per section, interleaved."""
     sections = _sections(run)
     if not sections:
-        return _rule_outcomes(found, parties), _rule_claims(found)
-    outcomes: list[list[Outcome]] = []
-    claims: list[list[ContestedClaim]] = []
-    for start, end in sections:
-        inside = replace(
-            found,
-            outcomes=tuple(o for o in found.outcomes if start <= o.sentence.start < end),
-            claims=tuple(c for c in found.claims if start <= c.evidence.start < end),
-        )
-        outcomes.append(_rule_outcomes(inside, parties))
-        claims.append([c for c in _rule_claims(inside) if c.claimant])  # a claim without one is never kept
-    kept_outcomes, left = merge.interleave(outcomes, MAX_OUTCOMES)
+        return _rule_outcomes(found, parties)
+    outcomes = [
+        _rule_outcomes(replace(found, outcomes=tuple(o for o in found.outcomes if start <= o.sentence.start < end)), parties)
+        for start, end in sections
+    ]
+    kept, left = merge.interleave(outcomes, MAX_OUTCOMES)
     for extra in left:
         run.ledger.drop("outcomes", f"{extra.description}: over the limit of {MAX_OUTCOMES} outcomes")
-    kept_claims, left_claims = merge.interleave(claims, MAX_CLAIMS)
-    for claim in left_claims:
+    return kept
+
+
+def _section_claims(run: Run, found: Candidates) -> list[ContestedClaim]:
+    """The rules' claims with a claimant (no others are kept); over a long article, per section, interleaved."""
+    sections = _sections(run)
+    if not sections:
+        return [c for c in _rule_claims(found) if c.claimant]
+    claims = [
+        [c for c in _rule_claims(replace(found, claims=tuple(c for c in found.claims if start <= c.evidence.start < end))) if c.claimant]
+        for start, end in sections
+    ]
+    kept, left = merge.interleave(claims, MAX_CLAIMS)
+    for claim in left:
         run.ledger.drop("contested_claims", f"{claim.claim}: over the limit of {MAX_CLAIMS} claims")
-    return kept_outcomes, kept_claims
+    return kept
 
 
 P = TypeVar("P", OutcomePick, ClaimPick)
