@@ -233,6 +233,13 @@ class Settings(BaseSettings):
         "queue (data under the cache dir).",
     )
 
+    queue_dir: Path | None = Field(
+        default=None,
+        description="Folder of the embedded queue server (unset: `queue/` under the cache dir). Every process "
+        "given the same folder shares one queue: a second `summarizer serve` joins the first's (and says so in "
+        "its log); give it another folder for a queue of its own.",
+    )
+
     # --- response cache and idempotency -------------------------------------------------------
     response_cache: Literal["auto", "memory", "file", "redis", "off"] = Field(
         default="auto",

@@ -1,7 +1,7 @@
 """Wiring of batch jobs: the queue (SAQ on Redis/Valkey via litestar-saq), the API's use-cases, the worker.
 
 `open_batches` is what the app lifespan enters; `run_worker` is `summarizer worker`. Both reach
-the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server of `summarizer.jobs.server`.
+the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server (`summarizer.jobs.embedded`).
 
 The queue is built from litestar-saq's `QueueConfig`/`SAQConfig` and worked by its `Worker`, but
 not through `SAQPlugin`'s startup/shutdown hooks: Litestar runs `on_shutdown` hooks after the
@@ -42,8 +42,9 @@ from summarizer.errors import (
     QueueUnavailable,
     problem_for,
 )
+from summarizer.jobs.embedded import embedded_queue, embedded_server
 from summarizer.jobs.queue import BatchQueue
-from summarizer.jobs.server import QueueServer, ping
+from summarizer.jobs.server import ping
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchInfo, BatchStore, new_batch_id
 from summarizer.jobs.tasks import TASK, JobDeps, job_key, job_options, make_task, problem_body
@@ -54,10 +55,6 @@ from summarizer.settings import Settings
 log = logging.getLogger("summarizer.jobs")
 QUEUE_NAME = "summarizer-batches"
 SHUTDOWN_GRACE_S = 10.0
-
-
-def embedded_server(settings: Settings) -> QueueServer:
-    return QueueServer(settings.cache_dir / "queue")
 
 
 def connect(url: str) -> aioredis.Redis:
@@ -295,11 +292,7 @@ async def open_batches(settings: Settings, summarizer: Summarizer | None) -> Asy
     async with AsyncExitStack() as stack:
         url = settings.redis_url
         if url is None:
-            server = embedded_server(settings)
-            server.spawn()  # on the loop thread, which lives as long as the service (PR_SET_PDEATHSIG)
-            stack.push_async_callback(asyncio.to_thread, server.stop)
-            await asyncio.to_thread(server.wait_healthy)
-            url = server.url
+            url = (await stack.enter_async_context(embedded_queue(settings))).url
         redis = connect(url)
         queue = build_queue(redis)
         await queue.connect()
