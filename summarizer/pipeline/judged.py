@@ -360,8 +360,8 @@ def _section_outcomes(run: Run, found: Candidates, parties: Sequence[Party]) -> 
     if not sections:
         return _rule_outcomes(found, parties)
     outcomes = [
-        _rule_outcomes(replace(found, outcomes=tuple(o for o in found.outcomes if start <= o.sentence.start < end)), parties)
-        for start, end in sections
+        _rule_outcomes(replace(found, outcomes=tuple(o for o in found.outcomes if a <= o.sentence.start < b)), parties)
+        for a, b in sections
     ]
     kept, left = merge.interleave(outcomes, MAX_OUTCOMES)
     for extra in left:
@@ -374,10 +374,8 @@ def _section_claims(run: Run, found: Candidates) -> list[ContestedClaim]:
     sections = _sections(run)
     if not sections:
         return [c for c in _rule_claims(found) if c.claimant]
-    claims = [
-        [c for c in _rule_claims(replace(found, claims=tuple(c for c in found.claims if start <= c.evidence.start < end))) if c.claimant]
-        for start, end in sections
-    ]
+    inside = [replace(found, claims=tuple(c for c in found.claims if a <= c.evidence.start < b)) for a, b in sections]
+    claims = [[c for c in _rule_claims(part) if c.claimant] for part in inside]
     kept, left = merge.interleave(claims, MAX_CLAIMS)
     for claim in left:
         run.ledger.drop("contested_claims", f"{claim.claim}: over the limit of {MAX_CLAIMS} claims")
