@@ -24,7 +24,7 @@ from pathlib import Path
 from summarizer.evals.gold import GoldParty, load_gold
 from summarizer.evals.matching import pair
 from summarizer.evals.scoring import ScoringConfig, name_similarity, quote_similarity, text_similarity
-from summarizer.grounding import Article
+from summarizer.text.article import Article
 from summarizer.text.candidates import Candidates, find_candidates
 from summarizer.text.nlp import load_pipeline, parse
 from summarizer.text.speakers import Attribution

@@ -47,7 +47,7 @@ from redis.exceptions import RedisError
 
 from summarizer.errors import IdempotencyKeyReused
 from summarizer.fingerprint import AnswerSpec, answer_spec, model_file_sha256
-from summarizer.jobs.runtime import connect
+from summarizer.jobs.batches import connect
 from summarizer.pipeline.parts import PartSink
 from summarizer.schemas import ArticleIn, SummaryResponse
 from summarizer.service import Summarizer

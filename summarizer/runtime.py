@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from summarizer.llm import LLMClient
+from summarizer.llm.client import LLMClient
 from summarizer.local_model.fetch import Progress
-from summarizer.local_model.runtime import local_server
+from summarizer.local_model.launch import local_server
 from summarizer.settings import Settings
 
 

@@ -20,15 +20,15 @@ from summarizer.errors import (
     Usage,
     problem_for,
 )
-from summarizer.grounding import Article
-from summarizer.llm import CallScope, LLMClient, call_scope
-from summarizer.logs import client_id, request_id
-from summarizer.metrics import Metrics
+from summarizer.llm.budget import CallScope
+from summarizer.llm.client import LLMClient
+from summarizer.observe.logs import client_id, request_id
+from summarizer.observe.metrics import Metrics
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
 from summarizer.pipeline.parts import GroundedParts, PartSink
 from summarizer.pipeline.run import Run
-from summarizer.pipeline.strategies import STRATEGIES, WINDOWED, reads_in_windows
+from summarizer.pipeline.strategies import STRATEGIES
 from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary
 from summarizer.schemas import (
     SCHEMA_VERSION,
@@ -39,6 +39,7 @@ from summarizer.schemas import (
     UsageInfo,
 )
 from summarizer.settings import Settings
+from summarizer.text.article import Article
 from summarizer.text.windows import Window, plan
 
 __all__ = ["ArticleIn", "Summarizer", "SummaryMeta", "SummaryResponse"]  # the shapes live in schemas
@@ -122,6 +123,7 @@ class Summarizer:
                 prompt,
                 grounded,
                 variables,
+                scope,
                 ledger,
                 nlp_pipeline=self.settings.nlp_pipeline,
                 windows=await self._windows(prompt, article.text),  # a 413 here is before any part is sent
@@ -131,8 +133,7 @@ class Summarizer:
             if parts is not None:
                 run.on_part = parts.emit
                 await parts.sink.started()
-            with call_scope(scope):
-                draft = await STRATEGIES[prompt.meta.strategy](run)
+            draft = await STRATEGIES[prompt.meta.strategy].run(run)
             if not run.has_answer or (require_complete and ledger.failures):
                 raise _unfinished(ledger, scope)
             if leaked := leaked_instructions(draft, _instructions(prompt), grounded):
@@ -190,14 +191,15 @@ class Summarizer:
         without a configuration change; `window_chars` keeps each piece about one news article.
         """
         fits = one_call_chars(self.settings, await self.llm.context_tokens())
-        if reads_in_windows(prompt.meta.strategy, prompt.meta.tasks):
+        if STRATEGIES[prompt.meta.strategy].reads_in_windows(prompt.meta.tasks):
             size = min(self.settings.window_chars, fits)
             return tuple(plan(text, size, min(self.settings.window_overlap_chars, size // 4)))
         if len(text) > fits:
             raise ArticleTooLarge(
                 f"article has {len(text)} characters; prompt {prompt.ref} reads it in one call, and the model's "
                 f"context fits about {fits}: use a prompt whose strategy reads long articles in windows "
-                f"({', '.join(sorted(WINDOWED))}), e.g. the default {self.settings.default_prompt}",
+                f"({', '.join(sorted(s.name for s in STRATEGIES.values() if s.windowed))}), e.g. the default "
+                f"{self.settings.default_prompt}",
                 limit=fits,
             )
         return ()

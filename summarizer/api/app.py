@@ -12,12 +12,12 @@ from summarizer.api.contract import openapi_config
 from summarizer.api.docs import problem_index, problem_page
 from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
+from summarizer.api.ratelimit import store_for
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
-from summarizer.jobs.runtime import open_batches
-from summarizer.metrics import Metrics
+from summarizer.jobs.batches import open_batches
+from summarizer.observe.metrics import Metrics
 from summarizer.prompts import PromptLibrary
-from summarizer.ratelimit import store_for
 from summarizer.response_cache import BoundedMemoryStore, CachedSummaries, IdempotencyKeys, open_store
 from summarizer.runtime import open_upstream
 from summarizer.service import build_summarizer
@@ -69,7 +69,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[ObservabilityMiddleware(metrics), security],
-        logging_config=None,  # logging is ours (summarizer.logs): Litestar's default would replace the JSON handler
+        logging_config=None,  # logging is ours (summarizer.observe.logs): Litestar's would replace the JSON handler
         request_max_body_size=settings.max_article_chars * 4 + 65_536,
         openapi_config=openapi_config(),
     )

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from summarizer.api.contract import problem_responses
 from summarizer.api.guards import accepts
 from summarizer.errors import BatchTooLarge, InputError, MalformedRequest, UnsupportedMediaType
-from summarizer.jobs.runtime import Batches
+from summarizer.jobs.batches import Batches
 from summarizer.jobs.store import BatchInfo
-from summarizer.logs import client_id
+from summarizer.observe.logs import client_id
 from summarizer.response_cache import REPLAYED_HEADER, IdempotencyKeys
 from summarizer.service import ArticleIn, Summarizer
 from summarizer.settings import Settings

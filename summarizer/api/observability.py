@@ -15,8 +15,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from summarizer.logs import request_id
-from summarizer.metrics import Metrics
+from summarizer.observe.logs import request_id
+from summarizer.observe.metrics import Metrics
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 

@@ -15,8 +15,8 @@ from summarizer.api.contract import OPEN, problem_responses, seed_request, seed_
 from summarizer.api.guards import JSON, accepts
 from summarizer.api.stream import EVENT_STREAM, EVENTS_DOC, StreamingOperation, stream_summary, wants_stream
 from summarizer.errors import UpstreamUnavailable
-from summarizer.logs import client_id
-from summarizer.metrics import CONTENT_TYPE, Metrics
+from summarizer.observe.logs import client_id
+from summarizer.observe.metrics import CONTENT_TYPE, Metrics
 from summarizer.response_cache import CachedSummaries, cache_status
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 

@@ -30,9 +30,9 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import SecretStr
 
+from summarizer.api.ratelimit import Decision, RateLimitStore
 from summarizer.errors import RateLimited, Unauthorized
-from summarizer.logs import client_id
-from summarizer.ratelimit import Decision, RateLimitStore
+from summarizer.observe.logs import client_id
 
 OPEN_PATHS = ("/health", "/ready", "/docs", "/problems")
 LIMITED_PREFIX = "/v1/"

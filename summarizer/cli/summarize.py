@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from summarizer.cli.common import err, guarded, load_settings, prepare_model
+from summarizer.cli.render import print_summary
 from summarizer.errors import InputError
-from summarizer.render import print_summary
 from summarizer.runtime import open_upstream
 from summarizer.service import ArticleIn, SummaryResponse, build_summarizer
 from summarizer.settings import Settings

@@ -12,7 +12,7 @@ from summarizer.settings import Settings
 
 
 async def _work(settings: Settings) -> None:
-    from summarizer.jobs.runtime import run_worker
+    from summarizer.jobs.batches import run_worker
     from summarizer.runtime import open_upstream
     from summarizer.service import build_summarizer
 
@@ -28,7 +28,7 @@ def worker(
     """Work on batch jobs from the queue until SIGTERM (the articles in flight get 10 s to finish)."""
 
     def run() -> None:
-        from summarizer.logs import configure_logging
+        from summarizer.observe.logs import configure_logging
 
         settings = load_settings(worker_concurrency=concurrency)
         configure_logging(settings.log_level)  # like serve: a worker's logs are its output, on stderr

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from summarizer.grounding import Article, QuoteCandidate
+from summarizer.text.article import Article, QuoteCandidate
 from summarizer.text.entities import EntityFinder, Party, Place
 from summarizer.text.names import NameIndex, name_key
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id

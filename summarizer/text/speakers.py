@@ -17,7 +17,7 @@ from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.grounding import QuoteCandidate
+from summarizer.text.article import QuoteCandidate
 from summarizer.text.entities import EntityFinder, Mention, Party, trim_mention
 from summarizer.text.names import name_key, strip_name
 

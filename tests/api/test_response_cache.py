@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from bench.serving import serve_in_thread
 from summarizer.api import create_app
-from summarizer.jobs.server import QueueServer
+from summarizer.jobs.valkey import QueueServer
 from summarizer.response_cache import BoundedMemoryStore
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, status

@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 
 from bench.serving import serve_subprocess
 from bench.upstream import healthy
-from summarizer.jobs.runtime import QUEUE_NAME
-from summarizer.jobs.server import ping
+from summarizer.jobs.batches import QUEUE_NAME
+from summarizer.jobs.valkey import ping
 from summarizer.settings import Settings
 from tests.jobs.conftest import wait_for, worker_env, worker_process
 from tests.jobs.test_batches import articles

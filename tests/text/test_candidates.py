@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.grounding import Article
+from summarizer.text.article import Article
 from summarizer.text.candidates import MAX_CLAIM_PAIRS, MAX_OUTCOMES, Candidates, candidates
 from summarizer.text.speakers import MAX_OPTIONS, UNSURE_BELOW, Attribution
 

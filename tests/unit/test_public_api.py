@@ -48,8 +48,8 @@ def test_problem_mapping(exc: errors.SummarizerError, status: int, slug: str) ->
 def test_readme_configuration_table_matches_settings() -> None:
     from pathlib import Path
 
-    from summarizer.settings_doc import BEGIN, END, settings_table
+    from summarizer.cli.settings_doc import BEGIN, END, settings_table
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     table = readme[readme.index(BEGIN) + len(BEGIN) : readme.index(END)].strip()
-    assert table == settings_table(), "regenerate with: python -m summarizer.settings_doc"
+    assert table == settings_table(), "regenerate with: python -m summarizer.cli.settings_doc"

@@ -1,6 +1,6 @@
 """Render the settings as the README's configuration table, so docs cannot drift from code.
 
-`python -m summarizer.settings_doc` rewrites the table in README.md; a test compares the two.
+`python -m summarizer.cli.settings_doc` rewrites the table in README.md; a test compares the two.
 """
 
 from __future__ import annotations

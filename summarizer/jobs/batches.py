@@ -1,7 +1,7 @@
 """Wiring of batch jobs: the queue (SAQ on Redis/Valkey via litestar-saq), the API's use-cases, the worker.
 
 `open_batches` is what the app lifespan enters; `run_worker` is `summarizer worker`. Both reach
-the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server of `summarizer.jobs.server`.
+the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server of `summarizer.jobs.valkey`.
 
 The queue is built from litestar-saq's `QueueConfig`/`SAQConfig` and worked by its `Worker`, but
 not through `SAQPlugin`'s startup/shutdown hooks: Litestar runs `on_shutdown` hooks after the
@@ -33,6 +33,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from saq import Queue
 from saq.job import TERMINAL_STATUSES
 
+from summarizer.api.ratelimit import RedisStore
 from summarizer.errors import (
     BatchItemCancelled,
     BatchItemLost,
@@ -43,11 +44,10 @@ from summarizer.errors import (
     problem_for,
 )
 from summarizer.jobs.queue import BatchQueue
-from summarizer.jobs.server import QueueServer, ping
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchInfo, BatchStore, new_batch_id
 from summarizer.jobs.tasks import TASK, JobDeps, job_key, job_options, make_task, problem_body
-from summarizer.ratelimit import RedisStore
+from summarizer.jobs.valkey import QueueServer, ping
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
 

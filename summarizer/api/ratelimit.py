@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from summarizer.settings import Settings
 
-log = logging.getLogger("summarizer.ratelimit")
+log = logging.getLogger("summarizer.api.ratelimit")
 
 
 @dataclass(frozen=True)
