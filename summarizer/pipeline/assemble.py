@@ -23,8 +23,8 @@ from summarizer.text.names import name_key
 
 if TYPE_CHECKING:  # the NLP pass's types only: assembling needs no spaCy of its own
     from summarizer.text.candidates import Candidates, ClaimPair, OutcomeCandidate
-    from summarizer.text.entities import Party as FoundParty
-    from summarizer.text.entities import Place as FoundPlace
+    from summarizer.text.entities import PartyCandidate as FoundParty
+    from summarizer.text.entities import PlaceCandidate as FoundPlace
 
 
 def _key(name: str) -> str:

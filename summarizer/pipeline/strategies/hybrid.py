@@ -18,7 +18,7 @@ from summarizer.pipeline.strategies import rules
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import Party, Span, Summary
 from summarizer.text.candidates import Candidates, candidates_async
-from summarizer.text.entities import Party as FoundParty
+from summarizer.text.entities import PartyCandidate as FoundParty
 from summarizer.text.names import name_key
 from summarizer.text.windows import headed_parts
 
