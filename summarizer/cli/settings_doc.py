@@ -42,4 +42,4 @@ def write_readme(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    write_readme(Path(__file__).resolve().parent.parent / "README.md")
+    write_readme(Path(__file__).resolve().parents[2] / "README.md")
