@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from summarizer.errors import ConfigurationError
-from summarizer.jobs.server import QueueServer, ping
+from summarizer.jobs.valkey import QueueServer, ping
 from summarizer.settings import Settings
 
 log = logging.getLogger("summarizer.jobs")
