@@ -73,7 +73,7 @@ def run(latency: float, requests: int) -> int:
     responder = answering(latency, EntitiesExtraction=ENTITIES, EventsExtraction=EVENTS, QuoteAttributions=ATTRIBUTIONS)
     with FakeUpstream(responder=responder) as upstream, tempfile.TemporaryDirectory(prefix="bench-stream-") as cache:
         env = fake_upstream_env(upstream.base_url, cache, RESPONSE_CACHE="off")
-        with serve_subprocess(env) as served:
+        with serve_subprocess(env, timeout_s=180) as served:  # a shared machine starts slowly
             figures, wrong = asyncio.run(_drive(served.base_url, requests))
     print(f"stream bench: {requests} streamed + {requests} JSON requests per prompt, {latency:.2f} s per model call")
     for prompt, (first, last, plain) in figures.items():
