@@ -167,8 +167,8 @@ def _task_line(root: yaml.Node | None, task: str, template_line: int | None, fir
     for key, value in tasks.value:
         if key.value == task:
             if getattr(value, "style", None) == "|" and template_line is not None:
-                return first + value.start_mark.line + template_line
-            return first + key.start_mark.line
+                return first + int(value.start_mark.line) + template_line
+            return first + int(key.start_mark.line)
     return first
 
 
@@ -207,13 +207,13 @@ def parse_prompt_text(text: str, path: Path) -> Prompt:
     empty = {"article": EMPTY_ARTICLE, **TASK_VARIABLES}  # what the service renders before any call
     problem = _template_problem(body, empty)
     if problem is not None:
-        line, message = problem
-        raise ConfigurationError(f"{path}: template: {message}", line=body_line + (line or 1) - 1)
+        at, message = problem
+        raise ConfigurationError(f"{path}: template: {message}", line=body_line + (at or 1) - 1)
     for task, template in meta.tasks.items():
         problem = _template_problem(template, empty)
         if problem is not None:
-            line, message = problem
-            raise ConfigurationError(f"{path}: task {task}: {message}", line=_task_line(root, task, line, first))
+            at, message = problem
+            raise ConfigurationError(f"{path}: task {task}: {message}", line=_task_line(root, task, at, first))
     return prompt
 
 
