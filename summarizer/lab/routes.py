@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.static_files import create_static_files_router
 from pydantic import BaseModel, Field
@@ -133,7 +134,7 @@ def lab_router(lab_of: Callable[[], Lab]) -> Router:
         return Response(page, media_type=MediaType.HTML, headers={"Content-Security-Policy": CSP})
 
     @get("/api/setup", include_in_schema=False)
-    async def setup(lab: Lab) -> dict[str, Any]:
+    async def setup(lab: NamedDependency[Lab]) -> dict[str, Any]:
         library = lab.drafts.library
         prompts = [library.get(ref) for ref in library.refs()]
         return {
@@ -158,55 +159,60 @@ def lab_router(lab_of: Callable[[], Lab]) -> Router:
         }
 
     @get("/api/prompts/{ref:str}/next", include_in_schema=False)
-    async def next_draft(lab: Lab, ref: str) -> dict[str, str]:
+    async def next_draft(lab: NamedDependency[Lab], ref: FromPath[str]) -> dict[str, str]:
         return {"ref": ref, "text": await asyncio.to_thread(lab.drafts.next_text, ref)}
 
     @post("/api/drafts/check", include_in_schema=False, status_code=200)
-    async def check_draft(lab: Lab, data: DraftIn) -> DraftCheck:
+    async def check_draft(lab: NamedDependency[Lab], data: JSONBody[DraftIn]) -> DraftCheck:
         return await asyncio.to_thread(lab.drafts.summary, data.text)
 
     @post("/api/drafts", include_in_schema=False, status_code=201)
-    async def add_draft(lab: Lab, data: DraftIn) -> DraftOut:
+    async def add_draft(lab: NamedDependency[Lab], data: JSONBody[DraftIn]) -> DraftOut:
         key, prompt = await asyncio.to_thread(lab.drafts.add, data.text)
         return DraftOut(key=key, ref=prompt.ref, hash=prompt.hash, text=data.text)
 
     @get("/api/drafts/{key:str}", include_in_schema=False)
-    async def get_draft(lab: Lab, key: str) -> DraftOut:
+    async def get_draft(lab: NamedDependency[Lab], key: FromPath[str]) -> DraftOut:
         prompt = lab.drafts.get(key)
         return DraftOut(key=key, ref=prompt.ref, hash=prompt.hash, text=lab.drafts.text(key))
 
     @get("/api/drafts/{key:str}/plan", include_in_schema=False)
-    async def plan_draft(lab: Lab, key: str) -> SavePlan:
+    async def plan_draft(lab: NamedDependency[Lab], key: FromPath[str]) -> SavePlan:
         return await asyncio.to_thread(lab.drafts.plan, key)
 
     @post("/api/drafts/{key:str}/save", include_in_schema=False, status_code=201)
-    async def save_draft(lab: Lab, key: str) -> SavePlan:
+    async def save_draft(lab: NamedDependency[Lab], key: FromPath[str]) -> SavePlan:
         return await asyncio.to_thread(lab.drafts.save, key)
 
     @get("/api/board", include_in_schema=False)
-    async def board(lab: Lab, gold: str, variants: str) -> dict[str, Any]:
+    async def board(lab: NamedDependency[Lab], gold: FromQuery[str], variants: FromQuery[str]) -> dict[str, Any]:
         return await _snapshot(lab, gold, _variants(variants))
 
     @post("/api/run", include_in_schema=False, status_code=202)
-    async def run(lab: Lab, data: RunIn) -> dict[str, Any]:
+    async def run(lab: NamedDependency[Lab], data: JSONBody[RunIn]) -> dict[str, Any]:
         pairs = await _board(lab, data.gold, data.variants)
         columns = [c for key, c in pairs if data.only is None or key in data.only]
-        return {"queued": lab.start(list({c.id: c for c in columns}.values()), data.articles, fresh=data.fresh)}
+        queued = lab.start(list({c.id: c for c in columns}.values()), data.articles, fresh=data.fresh)
+        return {"queued": queued, "seq": lab.events.seq}  # the page is busy until it has heard up to `seq`
 
     @post("/api/cancel", include_in_schema=False, status_code=200)
-    async def cancel(lab: Lab, data: BoardIn) -> dict[str, Any]:
+    async def cancel(lab: NamedDependency[Lab], data: JSONBody[BoardIn]) -> dict[str, Any]:
         return {"cancelled": lab.cancel(await lab.board(data.gold, data.variants))}
 
     @get("/api/compare", include_in_schema=False)
-    async def compare_variants(lab: Lab, gold: str, a: str, b: str) -> dict[str, Any]:
+    async def compare_variants(
+        lab: NamedDependency[Lab], gold: FromQuery[str], a: FromQuery[str], b: FromQuery[str]
+    ) -> dict[str, Any]:
         return await _compare(lab, (a, await lab.column(gold, a)), (b, await lab.column(gold, b)))
 
     @get("/api/article", include_in_schema=False)
-    async def article(lab: Lab, gold: str, variants: str, slug: str) -> dict[str, Any]:
+    async def article(
+        lab: NamedDependency[Lab], gold: FromQuery[str], variants: FromQuery[str], slug: FromQuery[str]
+    ) -> dict[str, Any]:
         return await _article(lab, gold, _variants(variants), slug)
 
     @get("/api/events", include_in_schema=False)
-    async def events(lab: Lab, after: int = 0) -> ServerSentEvent:
+    async def events(lab: NamedDependency[Lab], after: FromQuery[int] = 0) -> ServerSentEvent:
         async def stream() -> AsyncIterator[ServerSentEventMessage]:
             async for event in lab.events.follow(after):
                 if event is None:
@@ -218,7 +224,11 @@ def lab_router(lab_of: Callable[[], Lab]) -> Router:
 
     @get("/api/export", include_in_schema=False)
     async def export(
-        lab: Lab, request: Request[Any, Any, Any], gold: str, variants: str, baseline: str
+        lab: NamedDependency[Lab],
+        request: Request[Any, Any, Any],
+        gold: FromQuery[str],
+        variants: FromQuery[str],
+        baseline: FromQuery[str],
     ) -> Response[str]:
         keys = _variants(variants)
         snapshot = await _snapshot(lab, gold, keys)
