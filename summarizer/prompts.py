@@ -12,22 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
+from summarizer.pipeline.strategies import STRATEGIES
 
-Strategy = Literal["single", "grouped", "candidates", "hybrid", "rules"]
-STRATEGY_TASKS: dict[str, set[str]] = {
-    "single": {"summary"},
-    "grouped": {"entities", "events", "quotes"},
-    "candidates": {"judge"},
-    "hybrid": {"entities"},
-    "rules": set(),
-}
 # The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions
 # rendered) with before any article is seen.
 TASK_VARIABLES: dict[str, list[Any]] = {"quotes": [], "parties": [], "places": [], "outcomes": [], "claims": []}
@@ -54,12 +47,14 @@ class PromptFrontMatter(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: int = Field(ge=1)
     description: str
-    strategy: Strategy
+    strategy: str
     tasks: dict[str, str]
 
     @model_validator(mode="after")
     def tasks_fit_strategy(self) -> PromptFrontMatter:
-        missing = STRATEGY_TASKS[self.strategy] - self.tasks.keys()
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; known: {', '.join(STRATEGIES)}")
+        missing = STRATEGIES[self.strategy].tasks - self.tasks.keys()
         if missing:
             raise ValueError(f"strategy {self.strategy!r} needs tasks {sorted(missing)}")
         return self
@@ -198,8 +193,10 @@ def parse_prompt_text(text: str, path: Path) -> Prompt:
         raise ConfigurationError(f"{path}: invalid front-matter: {exc}", line=first) from exc
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = tuple(error["loc"]) or ("tasks",)  # the strategy/tasks check is the model's own
-        where = ".".join(str(p) for p in error["loc"]) or "tasks"
+        # The strategy/tasks check belongs to the whole header: point at the key it is about.
+        about = "strategy" if "unknown strategy" in str(error["msg"]) else "tasks"
+        loc = tuple(error["loc"]) or (about,)
+        where = ".".join(str(p) for p in error["loc"]) or about
         raise ConfigurationError(
             f"{path}: invalid front-matter: {where}: {error['msg']}", line=_line_of(root, loc, first)
         ) from exc

@@ -33,7 +33,7 @@ def lab(
         import uvicorn
 
         from summarizer.lab.app import create_lab_app
-        from summarizer.logs import configure_logging
+        from summarizer.observe.logs import configure_logging
 
         settings = load_settings(host=host, port=port, prompts_dir=prompts)
         configure_logging(settings.log_level)

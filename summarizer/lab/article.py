@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field
 from summarizer.evals.gold import GoldCase
 from summarizer.evals.runner import CaseOutput
 from summarizer.evals.scoring import FIELDS, ArticleScore
-from summarizer.grounding import Article
 from summarizer.schemas import Span, Summary
+from summarizer.text.article import Article
 
 log = logging.getLogger("summarizer.lab")
 

@@ -134,7 +134,7 @@ GROUPED = (ROOT / "prompts" / "summarize-grouped" / "v4.md").read_text(encoding=
     ("edit", "line", "message"),
     [
         (("strategy: grouped", "strategy: grouped\nfoo: 1"), "foo: 1", "foo: Extra inputs"),
-        (("strategy: grouped", "strategy: nope"), "strategy: nope", "strategy: Input should be"),
+        (("strategy: grouped", "strategy: nope"), "strategy: nope", "unknown strategy 'nope'; known: single"),
         (("  events: >", "  eventz: >"), "tasks:", "needs tasks ['events']"),
         (("description: >", "description: [unclosed"), "description: [unclosed", "flow sequence"),
         (("Rules:", "Rules: {% if %}"), "Rules: {% if %}", "template: Expected an expression"),
