@@ -84,7 +84,19 @@ def _located(article: Article, text: str) -> list[SpanPair]:
 
 
 def _predicted(summary: Summary, article: Article) -> dict[str, list[tuple[str, list[SpanPair], dict[str, Any]]]]:
-    """Each field's items as (the label the scorer reports, spans, extras), in the answer's order."""
+    """Each field's items as (the label the scorer reports, spans, extras), in the answer's order.
+
+    A span outside the text (a quote that is not in the article says 0-0) is not drawn.
+    """
+    size = len(article.text)
+    fields = _fields(summary, article)
+    return {
+        name: [(label, [(s, e) for s, e in spans if 0 <= s < e <= size], extra) for label, spans, extra in items]
+        for name, items in fields.items()
+    }
+
+
+def _fields(summary: Summary, article: Article) -> dict[str, list[tuple[str, list[SpanPair], dict[str, Any]]]]:
     return {
         "parties": [(p.name, _pairs(p.mentions), {"detail": p.kind}) for p in summary.parties],
         "locations": [(loc.name, _pairs(loc.mentions), {"detail": loc.kind}) for loc in summary.locations],
