@@ -44,7 +44,7 @@ from summarizer.evals.scoring import FIELDS, ArticleScore
 from summarizer.fingerprint import answer_spec, model_file_sha256
 from summarizer.lab.drafts import DRAFT_PREFIX, Drafts
 from summarizer.prompts import Prompt
-from summarizer.schemas import ArticleIn, SummaryResponse
+from summarizer.schemas import ArticleIn, Summary, SummaryResponse
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
 
@@ -445,11 +445,14 @@ class Lab:
         self._publish_totals(column)
 
     def _write_run(self, column: Column) -> None:
-        """`scores.json`, `report.md` and `report.html` beside `outputs.jsonl`, as `eval run` writes them."""
-        outputs = column.outputs
-        summaries = {slug: o.response.summary if o.response else None for slug, o in outputs.items()}
-        meta = column.run_scores(self.config).meta
-        run, filled = score_all(column.cases, summaries, self.config.scoring, meta, outputs=outputs)
+        """`scores.json`, `report.md` and `report.html` beside `outputs.jsonl`, as `eval run` writes them.
+
+        From the scores kept per article (each made by `score_all`, aggregated by the same `aggregate`), so a
+        re-run of one article does not score the other hundred again.
+        """
+        run = column.run_scores(self.config)
+        empty = Summary.model_construct(headline="", summary="")  # what `score_all` scores a failed article as
+        filled = {slug: o.response.summary if o.response else empty for slug, o in column.outputs.items()}
         write_scores(column.run_dir, run)
         (column.run_dir / "report.md").write_text(report.markdown(run), encoding="utf-8")
         (column.run_dir / "report.html").write_text(report.html(run, column.cases, filled), encoding="utf-8")
