@@ -119,7 +119,7 @@ def run(concurrency: int) -> int:
     print(f"  run -> whole matrix        {matrix:8.2f} s   ({cells} cells, {calls} model calls)")
     print(f"  eval run, both prompts     {eval_seconds:8.2f} s   (its reported wall time, cold cache)")
     print(f"  lab / eval run             {matrix / eval_seconds:8.2f}x")
-    print(f"  re-run one cached article  {rerun_all:8.2f} s   ({rerun_calls} model calls; first cell {rerun_first:.2f} s)")
+    print(f"  re-run one cached article  {rerun_all:8.2f} s   ({rerun_calls} calls; first cell {rerun_first:.2f} s)")
     print(f"  whole matrix from cache    {cached_all:8.2f} s   ({cached_calls} model calls)")
     print(f"  cached / answered matrix   {cached_all / matrix:8.2f}x")
     for name, size in sorted(weights.items()):
