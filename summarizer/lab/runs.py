@@ -112,14 +112,19 @@ class EventLog:
         self._changed = asyncio.Event()
 
     def since(self, after: int) -> list[Event] | None:
-        """Events after `after`; None when some were already forgotten (the reader must reload)."""
-        if self.events and after < self.events[0].seq - 1:
+        """Events after `after`; None when the reader must reload: some were forgotten, or it heard another
+        server (its number is ahead of this one's, after a restart)."""
+        if after > self.seq or (self.events and after < self.events[0].seq - 1):
             return None
         return [e for e in self.events if e.seq > after]
 
-    async def follow(self, after: int, keepalive_s: float = 15.0) -> AsyncIterator[Event | None]:
-        """Events as they come (None: nothing for a while, a keep-alive); ends when the reader fell too far behind."""
-        while True:
+    async def follow(
+        self, after: int, keepalive_s: float = 10.0, lifetime_s: float = 30.0
+    ) -> AsyncIterator[Event | None]:
+        """Events as they come (None: nothing for a while, a keep-alive). Ends when the reader must reload, and
+        after `lifetime_s` (the reader resumes from its last number), so no stream holds a server's shutdown."""
+        ends = asyncio.get_running_loop().time() + lifetime_s
+        while asyncio.get_running_loop().time() < ends:
             waiting = self._changed
             fresh = self.since(after)
             if fresh is None:

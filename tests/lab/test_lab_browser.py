@@ -140,6 +140,11 @@ def test_the_whole_loop_by_clicks(browser: Browser, lab: ServedLab, tmp_path: Pa
     expect(page).to_have_url(re.compile("only=regressions"))
     worse = page.locator(f'#matrix-body tr[data-slug="{KNOWN_MISS[0]}"] td.reg[data-variant="{draft_key}"]')
     expect(worse).to_have_attribute("data-field", "parties")
+    page.check("#only-differences")  # grouped@3 answers as grouped@4 does: only the draft differs
+    expect(page.locator("#matrix-count")).to_have_text(
+        f"{len(DRAFT_HURTS) + 1} of {len(SLUGS)} articles (only differences)"
+    )
+    page.check("#only-regressions")
 
     # 4. The article: the draft beside the baseline, a known miss and a known false positive on their spans.
     page.click(f'#matrix-body tr[data-slug="{KNOWN_MISS[0]}"] td.article')

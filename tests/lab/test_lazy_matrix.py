@@ -50,7 +50,16 @@ def synthetic_board() -> tuple[dict[str, Any], set[str]]:
         "seq": 0,
         "articles": [{"slug": s, "chars": 1000} for s in slugs],
         "variants": [
-            {"key": v, "ref": v, "draft": False, "hash": "0" * 16, "column": v, "run_dir": "-", "to_ask": 0, "totals": totals}
+            {
+                "key": v,
+                "ref": v,
+                "draft": False,
+                "hash": "0" * 16,
+                "column": v,
+                "run_dir": "-",
+                "to_ask": 0,
+                "totals": totals,
+            }
             for v in VARIANTS
         ],
         "cells": cells,

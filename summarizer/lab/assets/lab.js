@@ -136,6 +136,7 @@
         if (key) headers["X-API-Key"] = key;
         const res = await fetch("/lab/api/events?after=" + seq, { headers, signal });
         if (res.status === 401) { await askKey(); continue; }
+        if (!res.ok) throw new Error("events: " + res.status);
         const reader = res.body.getReader();
         const decoder = new TextDecoder();
         let buffer = "";
@@ -150,6 +151,7 @@
             handleBlock(block);
           }
         }
+        continue; // the server ends a stream now and then; carry on from the last event heard
       } catch (e) {
         if (signal.aborted) return;
       }
@@ -174,11 +176,11 @@
       else if (field === "data") data += (data ? "\n" : "") + value;
       else if (field === "id") id = Number(value);
     }
+    if (type === "reset") { seq = id || 0; loadBoard(); return; } // forgotten events, or a restarted server
     if (id !== null) {
       if (id <= seq) return;
       seq = id;
     }
-    if (type === "reset") { loadBoard(); return; }
     if (data) onEvent(type, JSON.parse(data));
   }
   function onEvent(type, data) {
