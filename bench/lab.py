@@ -8,9 +8,10 @@ chromium opens the page for the 13 committed gold articles x 2 prompts, clicks R
 own timings (from the click to the first answered cell, and to the last); then clicks re-run on one
 article (cached: no model call). The whole matrix is then asked again from the cache over HTTP. For
 scale, `summarizer eval run` answers the same two prompts over the same articles, cold, with its own
-cache, at the same concurrency: `lab / eval` is what the lab costs on top of the runner it uses (each
-`eval run` reports its own wall time, start-up excluded). Page weight: the bytes of the page, its style
-and script, a board and an article payload, and an exported file.
+cache, at the same concurrency; it reports its wall time (which includes opening the upstream client,
+done by the lab's server before the click) and the seconds spent inside `summarize` (a floor for any
+runner): lab / eval is what the lab costs around the runner it uses. Page weight: the bytes of the page,
+its style and script, a board and an article payload, and an exported file.
 
 Absolute seconds are for this machine only (2 shared cores); compare ratios measured in one run.
 Exits non-zero when a cell failed or the cached re-runs called the model.
