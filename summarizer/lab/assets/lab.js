@@ -780,8 +780,10 @@
     const line = Number(button.dataset.line);
     const lines = draftText.value.split("\n");
     const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-    draftText.focus();
+    draftText.focus({ preventScroll: true });
     draftText.setSelectionRange(start, start + (lines[line - 1] || "").length);
+    const editor = draftText.closest(".editor");
+    editor.scrollTop = Math.max(0, (line - 4) * 18); // the textarea grows with its text: its box scrolls
   });
   $("draft-new").addEventListener("click", async () => {
     try {
