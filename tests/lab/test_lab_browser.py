@@ -146,6 +146,16 @@ def test_the_whole_loop_by_clicks(browser: Browser, lab: ServedLab, tmp_path: Pa
     )
     page.check("#only-regressions")
 
+    # The keyboard reaches it too: down a row, Enter opens that article, Esc comes back to its row.
+    page.locator("#matrix-body tr[data-slug]").first.focus()
+    page.keyboard.press("ArrowDown")
+    second = rows(page)[1]
+    expect(page.locator(f'#matrix-body tr[data-slug="{second}"]')).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#article-title")).to_have_text(second)
+    page.keyboard.press("Escape")
+    expect(page.locator(f'#matrix-body tr[data-slug="{second}"]')).to_be_focused()
+
     # 4. The article: the draft beside the baseline, a known miss and a known false positive on their spans.
     page.click(f'#matrix-body tr[data-slug="{KNOWN_MISS[0]}"] td.article')
     expect(page.locator("#article-title")).to_have_text(KNOWN_MISS[0])
@@ -183,6 +193,10 @@ def test_the_whole_loop_by_clicks(browser: Browser, lab: ServedLab, tmp_path: Pa
     assert lab.upstream.calls == calls, "an unchanged case costs nothing"
     page.keyboard.press("Escape")
     expect(page.locator("#matrix-panel")).to_be_visible()
+    page.click(f'#matrix-head button[data-rerun-variant="{OTHER}"]')  # one variant, all cached
+    expect(page.locator("#run-status")).to_contain_text("first cell", timeout=WAIT)
+    wait_idle(page)
+    assert lab.upstream.calls == calls
     lab.model.broken_for_drafts.clear()
     page.click(f'#matrix-body tr[data-slug="{FAILING}"] button.retry')
     expect(page.locator("#run-status")).to_contain_text("0 failed", timeout=WAIT)
