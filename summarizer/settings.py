@@ -305,6 +305,29 @@ class Settings(BaseSettings):
         "the article's result is a `batch-item-lost` problem.",
     )
 
+    # --- prompt lab ---------------------------------------------------------------------------
+    lab_in_serve: bool = Field(
+        default=False,
+        description="Mount the prompt lab at `/lab` in `summarizer serve`; its API asks for the same API keys "
+        "as the service's (the page itself is open, like `/docs`).",
+    )
+    lab_gold_dirs: str = Field(
+        default="evals/gold",
+        description="Comma-separated gold folders the lab offers (each folder's articles in `../articles`), "
+        "e.g. `evals/gold,runs/corpus-dev/gold`.",
+    )
+    lab_runs_dir: Path = Field(
+        default=Path("runs/lab"),
+        description="Where the lab keeps its runs: one `eval run` directory per gold set and variant "
+        "(`summarizer eval compare` reads them) and its drafts.",
+    )
+    lab_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="Articles the lab has the model answer at once, all variants together. Unset: 1 on the "
+        "local model, 4 on a configured upstream.",
+    )
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -312,6 +335,11 @@ class Settings(BaseSettings):
             text = value.get_secret_value() if isinstance(value, SecretStr) else value
             return tuple(key.strip() for key in text.split(",") if key.strip())
         return value
+
+    @property
+    def lab_gold_paths(self) -> list[Path]:
+        """`lab_gold_dirs` as paths."""
+        return [Path(part.strip()) for part in self.lab_gold_dirs.split(",") if part.strip()]
 
     @property
     def uses_local_model(self) -> bool:
