@@ -9,6 +9,7 @@ import typer
 
 from summarizer.cli.common import err, guarded, load_settings, prepare_model
 from summarizer.errors import InputError
+from summarizer.evals.gold import load_gold
 
 
 def lab(
@@ -40,6 +41,7 @@ def lab(
         for folder in gold or settings.lab_gold_paths:
             if not folder.is_dir():
                 raise InputError(f"--gold {folder}: not a folder of gold files")
+            load_gold(folder)  # a stale or broken gold file fails here, in one line, not in the page
         prepare_model(settings)  # the download's progress bar here, not in a request
         app = create_lab_app(settings, gold_dirs=gold, prompts_dir=prompts)
         err.print(f"prompt lab on http://{settings.host}:{settings.port}/lab", highlight=False)
