@@ -46,7 +46,7 @@ from summarizer.errors import (
     Usage,
     error_types,
 )
-from summarizer.retry import retry_after_from_headers
+from summarizer.llm.retry import retry_after_from_headers
 from summarizer.schemas import SummaryResponse
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "Part", "SummarizeOptions", "error_from_response"]

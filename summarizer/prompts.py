@@ -12,22 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
+from summarizer.pipeline.strategies import STRATEGIES
 
-Strategy = Literal["single", "grouped", "candidates", "hybrid", "rules"]
-STRATEGY_TASKS: dict[str, set[str]] = {
-    "single": {"summary"},
-    "grouped": {"entities", "events", "quotes"},
-    "candidates": {"judge"},
-    "hybrid": {"entities"},
-    "rules": set(),
-}
 # The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions
 # rendered) with before any article is seen.
 TASK_VARIABLES: dict[str, list[Any]] = {"quotes": [], "parties": [], "places": [], "outcomes": [], "claims": []}
@@ -53,12 +46,14 @@ class PromptFrontMatter(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: int = Field(ge=1)
     description: str
-    strategy: Strategy
+    strategy: str
     tasks: dict[str, str]
 
     @model_validator(mode="after")
     def tasks_fit_strategy(self) -> PromptFrontMatter:
-        missing = STRATEGY_TASKS[self.strategy] - self.tasks.keys()
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; known: {', '.join(STRATEGIES)}")
+        missing = STRATEGIES[self.strategy].tasks - self.tasks.keys()
         if missing:
             raise ValueError(f"strategy {self.strategy!r} needs tasks {sorted(missing)}")
         return self

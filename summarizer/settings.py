@@ -218,9 +218,10 @@ class Settings(BaseSettings):
     # --- response cache and idempotency -------------------------------------------------------
     response_cache: Literal["auto", "memory", "file", "redis", "off"] = Field(
         default="auto",
-        description="Where `POST /v1/summaries` keeps complete answers by their fingerprint: `memory` (an LRU "
-        "of `response_cache_max_entries`), `file` (under `response_cache_dir`), `redis` (`SUMMARIZER_REDIS_URL`, "
-        "else the embedded valkey; shared by replicas) or `off`. `auto`: redis when a Redis URL is set, else memory.",
+        description="Where complete answers are kept by their fingerprint (the API, `summarizer summarize` and batch "
+        "jobs all use it): `memory` (an LRU of `response_cache_max_entries`), `file` (under `response_cache_dir`), "
+        "`redis` (`SUMMARIZER_REDIS_URL`, else the embedded valkey; shared by replicas) or `off`. `auto`: redis when "
+        "a Redis URL is set, else memory for `serve` and `file` for the CLI (each run is a new process).",
     )
     response_cache_ttl_s: int = Field(
         default=24 * 3600, ge=1, description="How long a cached answer is served, in seconds (default 1 day)."

@@ -23,16 +23,18 @@ import hashlib
 import hmac
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
 
+from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import SecretStr
 
+from summarizer.api.ratelimit import Decision, RateLimitStore
 from summarizer.errors import RateLimited, Unauthorized
-from summarizer.logs import client_id
-from summarizer.ratelimit import Decision, RateLimitStore
+from summarizer.observe.logs import Caller
 
 OPEN_PATHS = ("/health", "/ready", "/docs", "/problems")
 LIMITED_PREFIX = "/v1/"
@@ -115,11 +117,8 @@ class SecurityMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         address = client_address(scope)
         identity = await self._authenticate(MutableScopeHeaders(scope), address) or address
-        token = client_id.set(identity)
-        try:
-            await self._limited(scope, receive, send, next_app, identity)
-        finally:
-            client_id.reset(token)
+        scope.setdefault("state", {})["client_id"] = identity  # read by `caller_of`
+        await self._limited(scope, receive, send, next_app, identity)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, identity: str) -> None:
         if not self.limit or not scope["path"].startswith(LIMITED_PREFIX):
@@ -173,3 +172,9 @@ class SecurityMiddleware(ASGIMiddleware):
                 else "the API key is not valid"
             )
         return identity
+
+
+def caller_of(request: ASGIConnection[Any, Any, Any, Any]) -> Caller:
+    """Who sent `request`: its request id (set by the observability middleware) and client id (set above)."""
+    state = request.scope.get("state") or {}
+    return Caller(request_id=state.get("request_id"), client_id=state.get("client_id"))

@@ -7,7 +7,7 @@ guarded (`summarizer.pipeline.parts`), then `summary` (the body the JSON answer 
 
 An error before the run starts (bad input, unknown prompt, a reused Idempotency-Key) is the plain
 problem response, as without the stream: the response starts only once the run has. The run is a
-task of its own (`CachedSummaries.start`): a client that hangs up does not cancel it, so its answer
+task of its own (`Summarizer.start`): a client that hangs up does not cancel it, so its answer
 is still stored for the next identical request. A kept answer, an idempotent replay or a run joined
 in flight is streamed as its four parts and `summary` at once.
 """
@@ -25,8 +25,9 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, 
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from summarizer.api.problems import problem_response_body
+from summarizer.cache.answers import Answer, CacheOutcome, cache_status
 from summarizer.pipeline.parts import PARTS, payload
-from summarizer.response_cache import Answer, CachedSummaries, Outcome, cache_status
+from summarizer.service import Summarizer
 
 log = logging.getLogger("summarizer.api")
 EVENT_STREAM = "text/event-stream"
@@ -57,24 +58,22 @@ def _message(event: str, data: dict[str, Any] | str) -> ServerSentEventMessage:
     return ServerSentEventMessage(event=event, data=data if isinstance(data, str) else json.dumps(data))
 
 
-async def stream_summary(
-    summaries: CachedSummaries, instance: str, *, refresh: bool, **request: Any
-) -> ServerSentEvent:
+async def stream_summary(summarizer: Summarizer, instance: str, *, refresh: bool, **request: Any) -> ServerSentEvent:
     """Start the run; once it has started (or already ended well), the stream of its parts.
 
     Raises the run's error when it fails before starting: the caller answers it as a plain problem.
     """
     sink = _Queued()
-    task = summaries.start(on_part=sink, refresh=refresh, **request)
+    task = summarizer.start(on_part=sink, refresh=refresh, **request)
     task.add_done_callback(lambda finished: sink.events.put_nowait(("done", finished)))
     kind, value = await sink.events.get()
     headers: dict[str, str] = {}
     if kind == "done":
         answer: Answer = value.result()  # an error before anything started: a plain problem response
-        if summaries.store is not None or answer.outcome.cached:
+        if summarizer.cache.store is not None or answer.outcome.cached:
             headers["Cache-Status"] = cache_status(answer.outcome)
-    elif summaries.store is not None:  # a run of its own: whether it is stored is known at its end
-        headers["Cache-Status"] = cache_status(Outcome.NOT_STORED_REFRESH if refresh else Outcome.NOT_STORED)
+    elif summarizer.cache.store is not None:  # a run of its own: whether it is stored is known at its end
+        headers["Cache-Status"] = cache_status(CacheOutcome.NOT_STORED_REFRESH if refresh else CacheOutcome.NOT_STORED)
     first = (kind, value)
     return ServerSentEvent(_events(sink, first, instance), headers=headers)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from summarizer.cache import AnswerCache
+from summarizer.cache.files import AnswerCache
 from summarizer.errors import SummarizerError
 from summarizer.evals.gold import GoldCase
 from summarizer.fingerprint import AnswerSpec

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from summarizer.grounding import Article
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.schemas import Summary
+from summarizer.text.article import Article
 
 PARTS: dict[str, tuple[str, ...]] = {
     "entities": ("headline", "summary", "parties", "locations"),
