@@ -56,31 +56,44 @@ class Gate(_Strict):
         return found
 
 
-class Speed(_Strict):
-    """How fast the machine was when the live floors were set, measured in one run of the live test.
+class Probe(BaseModel):
+    """One fixed, short model call, timed: how fast this machine runs the model right now."""
 
-    The live gate scales each article's deadline by how much slower a speed probe (one fixed, short
-    model call) runs now than it did then, so a slow or busy machine gets more time instead of a red
-    build; only answers are judged.
+    seconds: float
+    prompt_tokens: int
+    completion_tokens: int
+    text_chars: int  # characters of article text in its prompt, to convert an article's length to tokens
+
+
+class Speed(_Strict):
+    """How the live gate sizes each article's deadline from a speed probe measured in the same run.
+
+    An article's work is counted in prompt-token units: its text (converted with the probe's own
+    tokens per character), the call's instructions and tool schema, and `max_tokens` decoded tokens
+    (the worst case: a model that loops to its cap), each costing `decode_cost` prompt tokens. The
+    probe's units and seconds give this machine's speed now, so a machine twice as slow, or as busy,
+    gets twice the time: the gate judges answers, not the machine.
     """
 
-    probe_s: float = Field(gt=0, description="Seconds the speed probe took in the reference run.")
-    slowest_article_s: float = Field(gt=0, description="Seconds the slowest live article took in that run.")
-    margin: float = Field(default=4.0, ge=1, description="Deadline per article: the slowest article times this.")
+    decode_cost: float = Field(
+        default=4.0, gt=0, description="Prompt tokens one decoded token costs (local model: ~28 vs ~7 tok/s)."
+    )
+    overhead_tokens: int = Field(default=1200, ge=0, description="A call's instructions and tool schema, in tokens.")
+    margin: float = Field(default=1.5, ge=1, description="Slack on top of the estimate.")
     max_deadline_s: float = Field(
-        default=900.0,
-        gt=0,
-        description="Cap of one article's scaled deadline; the test's timeout sits above them all.",
+        default=1200.0, gt=0, description="Longest deadline per article; a slower machine cannot run the gate."
     )
 
-    def deadline(self, probe_s: float) -> float:
-        """One article's deadline on a machine whose probe took `probe_s`: never shorter than the reference's."""
-        slowdown = max(1.0, probe_s / self.probe_s)
-        return min(self.max_deadline_s, self.slowest_article_s * self.margin * slowdown)
+    def deadline(self, probe: Probe, article_chars: int, max_tokens: int) -> float:
+        """Seconds one article may take on the machine the probe measured (uncapped)."""
+        units = article_chars * probe.prompt_tokens / probe.text_chars + self.overhead_tokens
+        units += self.decode_cost * max_tokens
+        probe_units = probe.prompt_tokens + self.decode_cost * probe.completion_tokens
+        return probe.seconds * units / probe_units * self.margin
 
 
 class LiveGate(Gate):
-    speed: Speed | None = None
+    speed: Speed = Field(default_factory=Speed)
 
 
 class EvalConfig(_Strict):
