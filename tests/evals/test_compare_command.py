@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -13,8 +14,11 @@ from summarizer.evals.compare import compare
 from summarizer.evals.config import CompareConfig, load_config
 from summarizer.evals.gold import load_gold
 from summarizer.evals.metrics import Counts
+from summarizer.evals.predictions import read_prediction
+from summarizer.evals.runner import OUTPUTS, CaseOutput
 from summarizer.evals.scoring import ArticleScore, FieldResult, Incomplete, ScoringConfig, score_article
 from summarizer.evals.variants import VARIANTS
+from summarizer.schemas import IncompleteField, PromptInfo, SummaryMeta, SummaryResponse, UsageInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "evals" / "gold"
@@ -124,3 +128,27 @@ def test_compare_exit_codes_rank_a_regression_first(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["regressed"] and document["only_a"] == [CASES[0].slug]
     assert [reason.split(" ")[0] for reason in document["reasons"]] == ["regression", "the"]
+
+
+def test_a_recording_with_an_outputs_file_marks_its_incomplete_answers(tmp_path: Path) -> None:
+    # A folder of predictions with the run's outputs.jsonl beside it (as evals/recorded/<prompt>/ is kept):
+    # an incomplete answer there is not scored as the prompt's, even if its prediction file is present.
+    folder = tmp_path / "recorded"
+    shutil.copytree(RECORDED, folder)
+    summary = read_prediction(folder / "wikinews-clock.json")
+    meta = SummaryMeta(
+        model="m", prompt=PromptInfo(id="p", version=1, hash="h"), schema_version="1.2",
+        usage=UsageInfo(prompt_tokens=1, completion_tokens=1), attempts=2, reasks=0, latency_ms=1,
+        incomplete=[IncompleteField(field="parties", reason="deadline-exceeded: the deadline passed")],
+    )  # fmt: skip
+    output = CaseOutput(
+        article="wikinews-clock", cached=False, seconds=1, response=SummaryResponse(summary=summary, meta=meta)
+    )
+    (folder / OUTPUTS).write_text(output.model_dump_json() + "\n")
+    args = ["eval", "compare", str(RECORDED), str(folder), "--gold", str(GOLD), "--config", str(CONFIG), "--json"]
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 0, shown.output
+    document = json.loads(shown.stdout)
+    assert document["incomplete_b"] == ["wikinews-clock"] and "wikinews-clock" not in document["compared"]
+    assert len(document["compared"]) == len(CASES) - 1 and document["deltas"]["quotes F1"] == 0.0
+    assert CliRunner().invoke(app, [*args, "--fail-on-incomplete"]).exit_code == 4
