@@ -93,9 +93,10 @@ def tally(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 
 def health(run: RunScores) -> dict[str, Any]:
-    """What went wrong besides the scores: failed articles, incomplete groups and dropped items per field."""
+    """What went wrong besides the scores: failed articles and incomplete answers (both errors: neither is the
+    prompt's answer), incomplete groups and dropped items per field."""
     return {
-        "errors": sum(a.error is not None for a in run.articles),
+        "errors": sum(a.error is not None or bool(a.incomplete) for a in run.articles),
         "incomplete": tally(Counter(g.field for g in a.incomplete) for a in run.articles),
         "dropped": tally(a.dropped for a in run.articles),
     }
@@ -103,11 +104,16 @@ def health(run: RunScores) -> dict[str, Any]:
 
 def headline(run: RunScores) -> dict[str, Any]:
     """The numbers a script wants: micro F1 per field, the quote rates, and the run's health."""
-    line: dict[str, Any] = {f"{name}_f1": round(f.micro.f1, 4) for name, f in run.fields.items()}
+    line: dict[str, Any] = {f"{name}_f1": _rounded(f.micro.f1) for name, f in run.fields.items()}
     line["speaker_accuracy"] = run.speaker_accuracy
     line["fabricated_rate"] = run.fabricated_rate
     line["articles"] = len(run.articles)
     return {**line, **health(run)}
+
+
+def _rounded(value: float | None) -> float | None:
+    """None (null) where a field had nothing to find and nothing predicted in any article."""
+    return None if value is None else round(value, 4)
 
 
 def headline_json(run: RunScores) -> str:
@@ -129,7 +135,8 @@ def variance(runs: Sequence[RunScores]) -> dict[str, Spread]:
     metrics: dict[str, list[float]] = {}
     for run in runs:
         for name, field in run.fields.items():
-            metrics.setdefault(f"{name}_f1", []).append(field.micro.f1)
+            if field.micro.f1 is not None:  # nothing to find and nothing predicted: no value to spread
+                metrics.setdefault(f"{name}_f1", []).append(field.micro.f1)
         if run.speaker_accuracy is not None:
             metrics.setdefault("speaker_accuracy", []).append(run.speaker_accuracy)
     return {

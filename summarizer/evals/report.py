@@ -122,7 +122,7 @@ def f1_cell(score: ArticleScore, field: str) -> str:
     if field not in score.fields:
         return "not labelled"
     counts = score.fields[field].counts
-    return "n/a" if counts.empty else f"{counts.f1:.2f}"
+    return "n/a" if counts.f1 is None else f"{counts.f1:.2f}"
 
 
 _PAGE = """<!doctype html>
@@ -142,9 +142,9 @@ mark.missed{background:none;outline:2px dashed #c00}
 <h1>Eval: {{ meta.prompt }} · {{ meta.model }}</h1>
 <p>{% for k, v in meta.items() if k != "errors" %}{{ k }}: {{ v }}{{ " · " if not loop.last }}{% endfor %}</p>
 <table><tr><th>field</th><th>P</th><th>R</th><th>F1</th><th>macro F1</th><th>tp</th><th>fp</th><th>fn</th></tr>
-{% for name, f in run.fields.items() %}<tr><td>{{ name }}</td><td>{{ "%.2f"|format(f.micro.precision) }}</td>
-<td>{{ "%.2f"|format(f.micro.recall) }}</td><td>{{ "%.2f"|format(f.micro.f1) }}</td>
-<td>{{ "%.2f"|format(f.macro.f1) if f.macro else "—" }}</td><td>{{ f.counts.tp }}</td><td>{{ f.counts.fp }}</td>
+{% for name, f in run.fields.items() %}<tr><td>{{ name }}</td><td>{{ fmt(f.micro.precision) }}</td>
+<td>{{ fmt(f.micro.recall) }}</td><td>{{ fmt(f.micro.f1) }}</td>
+<td>{{ fmt(f.macro.f1) if f.macro else "—" }}</td><td>{{ f.counts.tp }}</td><td>{{ f.counts.fp }}</td>
 <td>{{ f.counts.fn }}</td></tr>{% endfor %}</table>
 <p>Speaker accuracy {{ fmt(run.speaker_accuracy) }} · fabricated-quote rate {{ fmt(run.fabricated_rate) }} ·
 errors: {{ health.errors }}{% for key in ("incomplete", "dropped") if health[key] %} · {{ key }}:
