@@ -754,6 +754,10 @@ class SpeakerFinder:
                     rule, found, base = "adjacent", adjacent[1], 0.95
                 elif governing is not None:  # "X said '...', the Gazette reported": X, not the outlet
                     rule, found, base = "governing", governing[1], 0.85
+                    if self._relay(*governing):  # "'...', according to an aide, the Gazette reported"
+                        according = self._according(start, end)
+                        if according is not None and according.key != governing[1].key:
+                            rule, found = "according-to", according
             if found is None:
                 according = self._according(start, end)
                 if according is not None:

@@ -65,3 +65,8 @@ def test_an_aide_to_a_president_is_the_aide_named_elsewhere_not_the_president() 
         'The talks will resume "within a week," an aide to President Viktor Bran said.'
     )
     assert speakers(earlier) == ["Lena Sokol"]
+    relayed = (
+        'Talks will resume "in the coming days," according to an aide to President Viktor Bran, the Valley Gazette '
+        "reported.\n\nPresidential aide Lena Sokol told the Gazette the talks would resume."
+    )
+    assert speakers(relayed) == ["Lena Sokol"]
