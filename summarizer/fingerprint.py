@@ -39,6 +39,7 @@ from summarizer.settings import Settings
 CODE_MODULES = (
     "summarizer.grounding",
     "summarizer.pipeline.assemble",
+    "summarizer.pipeline.confidence",
     "summarizer.pipeline.drafts",
     "summarizer.pipeline.guard",
     "summarizer.pipeline.judged",
@@ -50,6 +51,7 @@ CODE_MODULES = (
     "summarizer.text.entities",
     "summarizer.text.names",
     "summarizer.text.quotes",
+    "summarizer.text.salience",
     "summarizer.text.speakers",
     "summarizer.text.windows",
 )
