@@ -20,7 +20,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from summarizer.errors import ConfigurationError, InputError, SummarizerError
 from summarizer.local_model.fetch import ensure_model
-from summarizer.logs import JsonFormatter
+from summarizer.observe.logs import JsonFormatter
 from summarizer.settings import Settings
 
 err = Console(stderr=True)

@@ -19,7 +19,7 @@ def serve(
         import uvicorn
 
         from summarizer.api import create_app
-        from summarizer.logs import configure_logging
+        from summarizer.observe.logs import configure_logging
 
         settings = load_settings(host=host, port=port)
         configure_logging(settings.log_level)  # a server's logs are its output: JSON lines on stderr

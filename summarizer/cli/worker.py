@@ -12,12 +12,21 @@ from summarizer.settings import Settings
 
 
 async def _work(settings: Settings) -> None:
-    from summarizer.jobs.runtime import run_worker
-    from summarizer.runtime import open_upstream
+    from summarizer.cache.stores import open_store
+    from summarizer.jobs.batches import QueueConnection, run_worker, worker_url
+    from summarizer.runtime import connect_redis, open_upstream
     from summarizer.service import build_summarizer
 
-    async with open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream:
-        await run_worker(settings, build_summarizer(settings, upstream.llm))
+    url = worker_url(settings)
+    connection = QueueConnection(url, connect_redis(url))
+    try:
+        async with (
+            open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream,
+            open_store(settings, connection.redis) as store,  # answers shared with the API that queued the jobs
+        ):
+            await run_worker(settings, connection, build_summarizer(settings, upstream.llm, store=store))
+    finally:
+        await connection.redis.aclose()
 
 
 def worker(
@@ -28,7 +37,7 @@ def worker(
     """Work on batch jobs from the queue until SIGTERM (the articles in flight get 10 s to finish)."""
 
     def run() -> None:
-        from summarizer.logs import configure_logging
+        from summarizer.observe.logs import configure_logging
 
         settings = load_settings(worker_concurrency=concurrency)
         configure_logging(settings.log_level)  # like serve: a worker's logs are its output, on stderr

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from summarizer.text.entities import EntityFinder, Party
+from summarizer.text.entities import EntityFinder
+from summarizer.text.entities import PartyCandidate as Party
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 LEDE_CHARS = 400

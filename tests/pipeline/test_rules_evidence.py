@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from summarizer.grounding import Article
-from summarizer.pipeline.judged import _rule_claims, _rule_outcomes, _rule_parties
+from summarizer.pipeline.strategies.rules import rule_claims as _rule_claims
+from summarizer.pipeline.strategies.rules import rule_outcomes as _rule_outcomes
+from summarizer.pipeline.strategies.rules import rule_parties as _rule_parties
+from summarizer.text.article import Article
 from summarizer.text.candidates import candidates
 
 SEED = Path(__file__).resolve().parents[2] / "evals" / "articles" / "seed-belarus-talks.txt"

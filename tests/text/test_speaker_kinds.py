@@ -6,7 +6,7 @@ whose turns alternate line by line, and a description ("an aide to President X")
 
 from __future__ import annotations
 
-from summarizer.grounding import Article
+from summarizer.text.article import Article
 from summarizer.text.candidates import candidates
 
 

@@ -7,7 +7,7 @@ import openai
 import pytest
 from tenacity import RetryCallState
 
-from summarizer.retry import WaitRetryAfter, is_transient, retry_after_seconds
+from summarizer.llm.retry import WaitRetryAfter, is_transient, retry_after_seconds
 
 
 def status_error(code: int, headers: dict[str, str] | None = None) -> openai.APIStatusError:

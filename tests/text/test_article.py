@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.grounding import Article, normalise
+from summarizer.text.article import Article, normalise
 from tests.support.scripts import seed_text
 
 

@@ -1,7 +1,7 @@
 """The LLM client: one AsyncOpenAI connection, instructor for structured output, tenacity for transport.
 
 Layering, from the wire up:
-    AsyncOpenAI (max_retries=0)  ->  transport loop (summarizer.retry)  ->  instructor re-ask loop
+    AsyncOpenAI (max_retries=0)  ->  transport loop (summarizer.llm.retry)  ->  instructor re-ask loop
 so each re-ask is one logical call whose HTTP attempts are retried on their own, and a transport
 failure never restarts the re-ask count. A `CallScope` (one per summary) carries the deadline and
 adds up tokens and attempts, failed ones included.
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import instructor
@@ -27,17 +26,17 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState
 
-from summarizer.breaker import CircuitBreaker
 from summarizer.errors import (
     InvalidModelOutput,
     UpstreamBusy,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
-    Usage,
 )
-from summarizer.logs import short
-from summarizer.retry import failure_kind, is_transient, retry_after_seconds, transport_retrying
+from summarizer.llm.breaker import CircuitBreaker
+from summarizer.llm.budget import CallScope
+from summarizer.llm.retry import failure_kind, is_transient, log_retry, retry_after_seconds, transport_retrying
+from summarizer.observe.logs import short
 from summarizer.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -47,46 +46,36 @@ _MODES = {"tools": instructor.Mode.TOOLS, "json": instructor.Mode.JSON, "md_json
 
 
 @dataclass
-class CallScope:
-    """Budget and bookkeeping of one summary: deadline, tokens, and how many calls it took."""
+class CallContext:
+    """What a structured call's validators may read: which task, and which answer of it this is.
 
-    deadline: float
-    usage: Usage = field(default_factory=Usage)
-    upstream_calls: int = 0
-    transport_retries: int = 0
-    model_calls: int = 0
-    tasks: int = 0
-    failures: list[str] = field(default_factory=list)  # kind of each failed upstream call, in order
-    breaker_pending: bool = False  # an attempt failed and no later one succeeded: a failure if the call gives up
-    breaker_counted: bool = False  # this summary's one failure has been reported to the breaker
+    instructor hands it to pydantic as (part of) the validation context; the pipeline subclasses it
+    (`DraftContext`) with what its validators check answers against.
+    """
+
+    task: str = ""
+    answers: int = 0  # answers of this call so far: 1 while the first is validated
+    reasks: int = 0  # re-asks allowed; the answer after the last of them is final
 
     @property
-    def reasks(self) -> int:
-        """Model calls beyond the first of each task: instructor's validation re-asks."""
-        return max(self.model_calls - self.tasks, 0)
+    def attempt(self) -> int:
+        return max(self.answers, 1)
 
-    @classmethod
-    def starting_now(cls, budget_s: float) -> CallScope:
-        return cls(deadline=time.monotonic() + budget_s)
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
+    @property
+    def is_final_attempt(self) -> bool:
+        return self.answers > self.reasks
 
 
-_scope: contextvars.ContextVar[CallScope] = contextvars.ContextVar("summarizer_call_scope")
-# Answers so far of the one `extract` running in this task: windows of one summary run concurrently,
-# so "which attempt is this" cannot be read off the request-wide call count. instructor calls back
-# into `_create`, so a contextvar is the only way to reach it (each asyncio task has its own copy).
-_answers: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("summarizer_answers", default=None)
+@dataclass
+class _Call:
+    budget: CallScope
+    context: CallContext
 
 
-@contextmanager
-def call_scope(scope: CallScope) -> Iterator[CallScope]:
-    token = _scope.set(scope)
-    try:
-        yield scope
-    finally:
-        _scope.reset(token)
+# instructor calls back into `LLMClient._create` with only the request's keyword arguments, so the
+# one `extract` a callback belongs to can only be found through a contextvar. Windows of one summary
+# run concurrently, each in its own asyncio task with its own copy: set once per `extract`, below.
+_current: contextvars.ContextVar[_Call] = contextvars.ContextVar("summarizer_llm_call")
 
 
 def _jinja_literal(text: str) -> str:
@@ -160,13 +149,14 @@ class LLMClient:
 
     async def _create(self, **kwargs: Any) -> Any:
         """One logical model call, its transport failures retried; called by instructor per (re-)ask."""
-        scope = _scope.get()
+        call = _current.get()
+        scope = call.budget
         scope.model_calls += 1
-        if (answers := _answers.get()) is not None:
-            answers[0] += 1
+        call.context.answers += 1
 
-        def count_retry(_state: RetryCallState) -> None:
+        def count_retry(state: RetryCallState) -> None:
             scope.transport_retries += 1
+            log_retry(state, task=call.context.task, remaining_s=scope.remaining())
 
         retrying = transport_retrying(
             retries=self.settings.llm_transport_retries,
@@ -181,7 +171,7 @@ class LLMClient:
                     if remaining <= 0:
                         raise UpstreamTimeout("deadline exceeded before the upstream answered")
                     async with self._slot(scope):
-                        response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+                        response = await self._call_once(scope, kwargs, self._read_timeout(remaining))
         except Exception:
             if scope.breaker_pending and not scope.breaker_counted:  # one failure per request, not per attempt
                 scope.breaker_counted = True
@@ -190,6 +180,18 @@ class LLMClient:
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return response
+
+    def _read_timeout(self, remaining_s: float) -> float:
+        """How long one call may wait for its answer: the rest of the deadline on a one-slot upstream.
+
+        llama.cpp's server works on one request at a time and cannot stop a non-streamed one it has
+        started: a retry after a read timeout would queue the same prompt behind the first, still
+        being written, and wait for both (seen: 7 m 56 s, two attempts, for one summary). Waiting for
+        the first is never slower, so there the request deadline is the only limit.
+        """
+        if self.settings.upstream_one_slot:
+            return remaining_s
+        return min(self.settings.llm_timeout_s, remaining_s)
 
     @asynccontextmanager
     async def _slot(self, scope: CallScope) -> AsyncIterator[None]:
@@ -249,32 +251,31 @@ class LLMClient:
         self,
         response_model: type[T],
         messages: list[dict[str, str]],
-        context: dict[str, Any],
+        context: CallContext,
         *,
+        budget: CallScope,
         task: str = "",
         max_tokens: int | None = None,
     ) -> T:
         """Fill `response_model`, re-asking (at most `llm_reasks` times) while its validators reject the output.
 
-        `context` is instructor's validation context; the validators also find `is_final_attempt`
-        in it, so the last attempt can keep a partial answer instead of failing the whole call.
+        `context` reaches the validators (as `info.context["call"]`); they read `is_final_attempt`
+        there, so the last attempt can keep a partial answer instead of failing the whole call.
+        `budget` is the summary's: its deadline bounds this call, and its counts include this call's.
         """
-        scope = _scope.get()
+        scope = budget
         scope.tasks += 1
-        answers = [0]
-        _answers.set(answers)
         label = task or response_model.__name__
         reasks = self.settings.llm_reasks
-        context["task"] = label
-        context["attempt"] = lambda: answers[0]  # 1 for the first answer of this call
-        context["is_final_attempt"] = lambda: answers[0] > reasks
+        context.task, context.answers, context.reasks = label, 0, reasks
+        _current.set(_Call(budget, context))  # this task's own copy: see `_current`
         safe_messages = [{**m, "content": _jinja_literal(m["content"])} for m in messages]
         try:
             async with asyncio.timeout(max(scope.remaining(), 0.001)):
                 result: T = await self._structured(  # type: ignore[misc]
                     response_model=response_model,
                     messages=safe_messages,
-                    context=context,
+                    context={"call": context},
                     max_retries=reasks,
                     model=self.settings.llm_model,
                     temperature=self.settings.llm_temperature,
@@ -282,13 +283,16 @@ class LLMClient:
                 )
                 return result
         except TimeoutError as exc:
-            raise self._failure(UpstreamTimeout, "the request deadline passed before the model answered") from exc
+            raise self._failure(
+                scope, UpstreamTimeout, "the request deadline passed before the model answered"
+            ) from exc
         except InstructorRetryException as exc:
             if isinstance(exc.__cause__, (openai.OpenAIError, UpstreamError)):
-                raise self._transport_failure(exc.__cause__) from exc
+                raise self._transport_failure(scope, exc.__cause__) from exc
             failures = attempt_failures(label, exc)
             first = failures[-1] if failures else {"field": "", "message": _first_line(exc), "value": ""}
             raise self._failure(
+                scope,
                 InvalidModelOutput,
                 f"{label}: model output still invalid after {exc.n_attempts} answers "
                 f"({scope.upstream_calls} upstream attempts in all); last: {_describe(first)}",
@@ -296,36 +300,38 @@ class LLMClient:
             ) from exc
         except IncompleteOutputException as exc:
             raise self._failure(
+                scope,
                 InvalidModelOutput,
                 f"{label}: model output was cut off at max_tokens (finish_reason=length) "
                 f"after {scope.upstream_calls} upstream attempts",
                 failures=[{"task": label, "attempt": 1, "field": "", "message": "cut off at max_tokens", "value": ""}],
             ) from exc
         except (openai.OpenAIError, UpstreamError) as exc:
-            raise self._transport_failure(exc) from exc
+            raise self._transport_failure(scope, exc) from exc
 
-    def _transport_failure(self, exc: BaseException) -> UpstreamError:
+    def _transport_failure(self, scope: CallScope, exc: BaseException) -> UpstreamError:
         """Map what the transport loop finally gave up on to our error tree."""
-        scope = _scope.get()
         if isinstance(exc, UpstreamUnavailable):
-            return self._failure(type(exc), exc.detail, retry_after_s=exc.retry_after_s)
+            return self._failure(scope, type(exc), exc.detail, retry_after_s=exc.retry_after_s)
         if isinstance(exc, UpstreamError):
-            return self._failure(type(exc), exc.detail)
+            return self._failure(scope, type(exc), exc.detail)
         if isinstance(exc, openai.APIStatusError):
             if is_transient(exc):
                 return self._failure(
+                    scope,
                     UpstreamUnavailable,
                     f"upstream answered {exc.status_code} after {scope.upstream_calls} attempts",
                     retry_after_s=retry_after_seconds(exc) or 5.0,
                 )
-            return self._failure(UpstreamError, f"upstream rejected the request with {exc.status_code}")
+            return self._failure(scope, UpstreamError, f"upstream rejected the request with {exc.status_code}")
         if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
-            return self._failure(UpstreamUnavailable, f"upstream unreachable: {type(exc).__name__}", retry_after_s=5.0)
-        return self._failure(InvalidModelOutput, f"upstream answer unusable: {_first_line(exc)}")
+            return self._failure(
+                scope, UpstreamUnavailable, f"upstream unreachable: {type(exc).__name__}", retry_after_s=5.0
+            )
+        return self._failure(scope, InvalidModelOutput, f"upstream answer unusable: {_first_line(exc)}")
 
     @staticmethod
-    def _failure(kind: type[UpstreamError], detail: str, **extra: Any) -> UpstreamError:
-        scope = _scope.get()
+    def _failure(scope: CallScope, kind: type[UpstreamError], detail: str, **extra: Any) -> UpstreamError:
         return kind(detail, usage=scope.usage, attempts=scope.upstream_calls, **extra)
 
 
