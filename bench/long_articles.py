@@ -181,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nquality, {quality}x joined vs the same {len(singles)} articles one by one (micro F1; target: within 0.05)"
     )
     for name, field in one_by_one.fields.items():
-        delta = together.fields[name].micro.f1 - field.micro.f1
-        verdict = "ok" if delta >= -0.05 else "WORSE"
         mine, theirs = together.fields[name].micro.f1, field.micro.f1
+        if mine is None or theirs is None:  # nothing to find and nothing found on one side: no F1 to compare
+            print(f"  {name:18} joined {mine}  one by one {theirs}")
+            continue
+        delta = mine - theirs
+        verdict = "ok" if delta >= -0.05 else "WORSE"
         print(f"  {name:18} joined {mine:5.2f}  one by one {theirs:5.2f}  {delta:+.2f} {verdict}")
     return 0
 

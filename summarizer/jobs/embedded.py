@@ -81,10 +81,11 @@ def announce(settings: Settings, server: QueueServer) -> None:
 
 async def take_over_when_gone(settings: Settings, server: QueueServer, every_s: float) -> None:
     """Watch a joined queue; when it stops answering (its owner stopped), start it again here."""
+    owner = server.current_owner().get("pid")
     while not server.owned:
         await asyncio.sleep(every_s)
         if await asyncio.to_thread(ping, server.socket_path):
-            continue
+            continue  # (a server too busy to answer within the ping's second is found again below)
         server.spawn()  # on the loop thread (PR_SET_PDEATHSIG); joins instead if another process was quicker
         try:
             await asyncio.to_thread(server.wait_healthy)
@@ -92,7 +93,9 @@ async def take_over_when_gone(settings: Settings, server: QueueServer, every_s: 
             log.warning("the embedded batch queue %s stopped answering: %s", server.url, exc)
             continue
         if not server.owned:
-            announce(settings, server)  # another process took it over first: joined again, say whose
+            if server.current_owner().get("pid") != owner:  # another process took it over first: say whose
+                owner = server.current_owner().get("pid")
+                announce(settings, server)
             continue
         log.warning(
             "took over the embedded batch queue %s: its owner stopped (valkey pid %s)",
