@@ -28,6 +28,8 @@ STRATEGY_TASKS: dict[str, set[str]] = {
     "hybrid": {"entities"},
     "rules": set(),
 }
+# Strategies that answer from code alone: no model is called, so none need be started or fetched.
+MODEL_FREE_STRATEGIES = frozenset({"rules"})
 # The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions
 # rendered) with before any article is seen.
 TASK_VARIABLES: dict[str, list[Any]] = {"quotes": [], "parties": [], "places": [], "outcomes": [], "claims": []}
@@ -131,6 +133,11 @@ class Prompt:
     @property
     def hash(self) -> str:
         return self.sha256[:16]
+
+    @property
+    def calls_model(self) -> bool:
+        """False for a prompt whose strategy answers from code alone (`rules`)."""
+        return self.meta.strategy not in MODEL_FREE_STRATEGIES
 
     def render(self, task: str, **variables: Any) -> RenderedPrompt:
         if task not in self.meta.tasks:

@@ -35,6 +35,7 @@ from summarizer.logs import client_id
 from summarizer.ratelimit import Decision, RateLimitStore
 
 OPEN_PATHS = ("/health", "/ready", "/docs", "/problems")
+ROOT = "/"  # open too, but only itself: every path starts with "/"
 LIMITED_PREFIX = "/v1/"
 
 
@@ -101,7 +102,8 @@ class SecurityMiddleware(ASGIMiddleware):
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:
-        return str(scope["path"]).startswith(OPEN_PATHS)
+        path = str(scope["path"])
+        return path == ROOT or path.startswith(OPEN_PATHS)
 
     def __init__(
         self, keys: ApiKeys, store: RateLimitStore, limit: int, window_s: int, auth_failure_limit: int = 10
