@@ -191,7 +191,13 @@ def test_importing_the_client_loads_httpx_pydantic_and_four_modules_of_ours() ->
     assert {"httpx", "pydantic"} <= loaded
     assert sorted(loaded & set(HEAVY)) == []
     ours = {name for name in loaded if name == "summarizer" or name.startswith("summarizer.")}
-    assert ours == {"summarizer", "summarizer.client", "summarizer.errors", "summarizer.schemas", "summarizer.retry_after"}
+    assert ours == {
+        "summarizer",
+        "summarizer.client",
+        "summarizer.errors",
+        "summarizer.schemas",
+        "summarizer.retry_after",
+    }
 
 
 def test_answers_carry_their_headers_and_an_idempotency_key_replays_without_a_run(served: Served) -> None:
@@ -241,7 +247,7 @@ def batch_served(upstream: FakeUpstream, tmp_path: Path) -> Iterator[Served]:
 
 
 def test_batches_create_wait_and_read_results(batch_served: Served) -> None:
-    articles = [
+    articles: list[dict[str, object]] = [
         {"id": "seed", "text": seed_text(), "published_at": datetime(2022, 2, 28, tzinfo=UTC)},
         {"id": "nul", "text": "A text with a NUL \x00 byte in it."},
     ]
