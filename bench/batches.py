@@ -33,8 +33,8 @@ import redis
 
 from bench.serving import serve_subprocess
 from bench.upstream import Faulty, healthy
-from summarizer.jobs.runtime import QUEUE_NAME
-from summarizer.jobs.server import QueueServer
+from summarizer.jobs.batches import QUEUE_NAME
+from summarizer.jobs.valkey import QueueServer
 from tests.support.fake_upstream import FakeUpstream, Reply, delayed
 
 TEXT = "The city council approved the new bridge on Monday after a long debate about its cost."

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from summarizer.llm import LLMClient
+from summarizer.llm.client import LLMClient
 from summarizer.local_model.fetch import ensure_model
 from summarizer.local_model.server import LlamaServer, LlamaServerConfig
 from summarizer.prompts import PromptLibrary
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _nlp_pass_seconds(text: str, repeat: int = 5) -> float:
     """Median time of the deterministic pass once its pipeline is loaded (loading happens once per process)."""
-    from summarizer.grounding import Article
+    from summarizer.text.article import Article
     from summarizer.text.candidates import candidates
 
     article = Article(text)

@@ -70,6 +70,7 @@ def build(cases: list[GoldCase], multiple: int) -> list[GoldCase]:
 def summarize(text: str, label: str, args: argparse.Namespace) -> Run:
     """One `summarizer summarize` process on `text`; its JSON answer's meta gives calls, tokens, latency."""
     env = {**os.environ, "SUMMARIZER_REQUEST_DEADLINE_S": str(args.deadline), "SUMMARIZER_LLM_TIMEOUT_S": "900"}
+    env["SUMMARIZER_RESPONSE_CACHE"] = "off"  # every run is measured: a kept answer would cost nothing
     if args.upstream:
         env["SUMMARIZER_LLM_BASE_URL"] = args.upstream
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:

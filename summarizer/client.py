@@ -20,8 +20,8 @@ same in both. `Retry-After` is kept (`retry_after_s`, or `reset_s` and `limit` o
 An answer that is no problem of ours (a proxy's 502 page) maps by its status alone.
 
 `stream(text)` reads the same answer as server-sent events, part by part as the service grounds
-them: `Part("entities" | "quotes" | "outcomes" | "claims", data)`, then `Part("summary", data,
-response)`; a `problem` event is raised as its error, like a problem response.
+them: `Part("entities" | "locations" | "quotes" | "outcomes" | "claims", data)`, then
+`Part("summary", data, response)`; a `problem` event is raised as its error, like a problem response.
 
     for part in summarizer.stream(text):
         print(part.event, part.response or part.data)
@@ -44,6 +44,7 @@ its tree fits. The default read timeout outlasts the service's own deadline (600
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -64,7 +65,6 @@ from summarizer.errors import (
     Usage,
     error_types,
 )
-from summarizer.retry_after import retry_after_from_headers
 from summarizer.schemas import SummaryResponse
 
 __all__ = [
@@ -79,6 +79,7 @@ __all__ = [
     "SummarizeOptions",
     "SummaryResult",
     "error_from_response",
+    "retry_after_from_headers",
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(630.0, connect=5.0)
@@ -257,6 +258,31 @@ def _probe(response: httpx.Response) -> dict[str, Any]:
         raise error_from_response(response)
     answer: dict[str, Any] = response.json()
     return answer
+
+
+def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
+    """`retry-after-ms` or `Retry-After` (seconds or an HTTP date) as seconds; None when absent or unreadable.
+
+    Shared with the service's transport retry loop (`summarizer.llm.retry`), which reads the same
+    headers from the upstream; it lives here because the client may import nothing heavier.
+    """
+    if (millis := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # unparseable: fall back to our own backoff
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _class_for(slug: str | None, status: int) -> type[SummarizerError]:

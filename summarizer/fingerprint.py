@@ -33,20 +33,25 @@ from summarizer.errors import LocalModelError
 from summarizer.local_model.fetch import sha256_of
 from summarizer.local_model.releases import QWEN_CODER_1_5B
 from summarizer.pipeline.drafts import DRAFT_MODELS
+from summarizer.pipeline.strategies import STRATEGIES
 from summarizer.prompts import Prompt
 from summarizer.schemas import SCHEMA_VERSION
 from summarizer.settings import Settings
 
 CODE_MODULES = (
-    "summarizer.grounding",
+    "summarizer.text.article",
     "summarizer.pipeline.assemble",
     "summarizer.pipeline.drafts",
     "summarizer.pipeline.guard",
-    "summarizer.pipeline.judged",
     "summarizer.pipeline.ledger",
     "summarizer.pipeline.merge",
     "summarizer.pipeline.run",
-    "summarizer.pipeline.strategies",
+    "summarizer.pipeline.strategies.base",
+    "summarizer.pipeline.strategies.candidates",
+    "summarizer.pipeline.strategies.grouped",
+    "summarizer.pipeline.strategies.hybrid",
+    "summarizer.pipeline.strategies.rules",
+    "summarizer.pipeline.strategies.single",
     "summarizer.text.candidates",
     "summarizer.text.entities",
     "summarizer.text.names",
@@ -55,9 +60,6 @@ CODE_MODULES = (
     "summarizer.text.windows",
 )
 """The code between the model's drafts and the answer; a change to any of it is a new code version."""
-
-NLP_STRATEGIES = frozenset({"candidates", "hybrid", "rules"})
-"""Strategies whose answer depends on the spaCy pass, so on the pipeline's name and version."""
 
 
 class Fingerprint(BaseModel):
@@ -111,19 +113,24 @@ def draft_schemas_hash(models: tuple[type[BaseModel], ...] = DRAFT_MODELS) -> st
 
 @cache
 def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
-    """A hash of the source files of `modules`, read without importing them (spaCy is heavy)."""
+    """A hash of the source files of `modules` and of the rules' word lists (`summarizer.text.lexicon`),
+    read without importing them (spaCy is heavy)."""
     digest = hashlib.sha256()
     for name in modules:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
             raise ImportError(f"fingerprint: no source for {name}")
         digest.update(Path(spec.origin).read_bytes())
+    lexicon = importlib.util.find_spec("summarizer.text.lexicon")
+    assert lexicon is not None and lexicon.origin is not None
+    for path in sorted(Path(lexicon.origin).parent.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def nlp_pipeline_id(settings: Settings, strategy: str) -> str | None:
     """`name@version` of the spaCy pipeline when the strategy uses it (loading it the first time), else None."""
-    if strategy not in NLP_STRATEGIES:
+    if not STRATEGIES[strategy].needs_nlp:
         return None
     from summarizer.text.nlp import pipeline_id  # spaCy only for the strategies that need it
 

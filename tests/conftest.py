@@ -53,7 +53,7 @@ def local_llm_url() -> Iterator[str]:
 
     The model is fetched and sha256-verified on first use (`make test` does it beforehand).
     """
-    from summarizer.local_model.runtime import local_server
+    from summarizer.local_model.launch import local_server
 
     with local_server(Settings()) as server:
         yield server.base_url

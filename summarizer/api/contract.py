@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from summarizer.api.docs import OfflineRedoc, when
 from summarizer.api.example import example_response
 from summarizer.errors import PROBLEM_BASE, ConfigurationError, SummarizerError, error_types
-from summarizer.examples import seed_text
+from summarizer.evals.paths import seed_text
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_PAGES = "/problems/"

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from summarizer.examples import EXAMPLES, PACKAGE, SEED, seed_text
+from summarizer.evals.paths import EXAMPLES, PACKAGE, SEED, seed_text
 
 EXAMPLE = EXAMPLES / f"{SEED}.json"
 README = PACKAGE.parent / "README.md"

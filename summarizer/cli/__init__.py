@@ -1,6 +1,6 @@
 """The `summarizer` command: one module per command group, shared helpers in `cli.common`.
 
-summarizer [--version] [--verbose] summarize | serve | worker | model | prompts | eval
+summarizer [--version] [--verbose] summarize | serve | worker | model | prompts | eval | lab
 
 Every command module imports only typer and the standard library at its top; what a command
 needs (the service, Litestar, spaCy, the evals) is imported in its body, when it runs. So
@@ -17,6 +17,7 @@ import typer
 from summarizer.cli.common import options, quiet_logging
 from summarizer.cli.eval import eval_app
 from summarizer.cli.help import TidyGroup
+from summarizer.cli.lab import lab
 from summarizer.cli.model import model_app
 from summarizer.cli.prompts import prompts_app
 from summarizer.cli.serve import serve
@@ -34,6 +35,7 @@ app.command()(summarize)
 app.command()(serve)
 app.command()(worker)
 app.add_typer(prompts_app, name="prompts")
+app.command()(lab)
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
 

@@ -48,7 +48,7 @@ def quiet_logging() -> None:
 
 def route_logs(settings: Settings) -> Path | None:
     """Logs to `<cache_dir>/logs/cli.log` (JSON lines), or to stderr with --verbose; returns the file."""
-    from summarizer.logs import JsonFormatter
+    from summarizer.observe.logs import JsonFormatter
 
     root = logging.getLogger()
     root.setLevel(settings.log_level)

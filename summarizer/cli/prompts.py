@@ -11,7 +11,7 @@ import typer
 from summarizer.cli.common import guarded, load_settings
 
 if TYPE_CHECKING:
-    from summarizer.preview import Preview
+    from summarizer.cli.preview import Preview
 
 prompts_app = typer.Typer(help="Prompt templates: list them, or see what one sends to the model.")
 
@@ -62,8 +62,8 @@ def show(
     def run() -> None:
         import asyncio
 
+        from summarizer.cli.preview import preview, seed_text
         from summarizer.cli.summarize import read_article
-        from summarizer.preview import preview, seed_text
 
         settings = load_settings()
         text = read_article(str(article)) if article is not None else seed_text()

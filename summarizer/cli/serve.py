@@ -25,7 +25,7 @@ def serve(
         import uvicorn
 
         from summarizer.api import create_app
-        from summarizer.logs import configure_logging
+        from summarizer.observe.logs import configure_logging
         from summarizer.prompts import PromptLibrary
 
         settings = load_settings(host=host, port=port)

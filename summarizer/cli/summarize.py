@@ -30,12 +30,17 @@ def read_article(source: str) -> str:
         raise InputError(f"{source} is not valid UTF-8 (byte {exc.start})") from exc
 
 
-async def _summarize(settings: Settings, article: ArticleIn, prompt: str | None) -> SummaryResponse:
+async def _summarize(settings: Settings, article: ArticleIn, prompt: str | None, refresh: bool) -> SummaryResponse:
+    from summarizer.cache.stores import open_store
     from summarizer.runtime import open_upstream
     from summarizer.service import build_summarizer
 
-    async with open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream:
-        return await build_summarizer(settings, upstream.llm).summarize(article, prompt)
+    async with (
+        open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream,
+        open_store(settings, None, local="file") as store,  # a CLI run is a process: answers kept on disk
+    ):
+        summarizer = build_summarizer(settings, upstream.llm, store=store)
+        return await summarizer.summarize(article, prompt, refresh=refresh)
 
 
 def summarize(
@@ -45,6 +50,9 @@ def summarize(
     ] = None,
     title: Annotated[str | None, typer.Option(metavar="TEXT", help="Article title.")] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Readable tables instead of JSON.")] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the model again even if this article's answer is kept.")
+    ] = False,
 ) -> None:
     """Summarize one article and print the result (JSON by default).
 
@@ -58,8 +66,8 @@ def summarize(
         from pydantic import ValidationError
         from rich.console import Console
 
+        from summarizer.cli.render import print_summary
         from summarizer.prompts import PromptLibrary
-        from summarizer.render import print_summary
         from summarizer.schemas import ArticleIn
 
         settings = load_settings()
@@ -69,7 +77,7 @@ def summarize(
         except ValidationError as exc:
             raise InputError(exc.errors()[0]["msg"]) from exc
         prepare_model(settings, PromptLibrary.load(settings.prompts_dir).get(prompt or settings.default_prompt))
-        result = asyncio.run(_summarize(settings, article, prompt))
+        result = asyncio.run(_summarize(settings, article, prompt, refresh))
         if pretty:
             print_summary(Console(), result)
         else:

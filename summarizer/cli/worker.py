@@ -14,15 +14,24 @@ if TYPE_CHECKING:
 
 
 async def _work(settings: Settings, eager: bool) -> None:
-    from summarizer.jobs.runtime import run_worker
-    from summarizer.runtime import open_upstream
+    from summarizer.cache.stores import open_store
+    from summarizer.jobs.batches import QueueConnection, run_worker, worker_url
+    from summarizer.runtime import connect_redis, open_upstream
     from summarizer.service import build_summarizer
 
     def announce(message: str) -> None:
         err.print(message, highlight=False)
 
-    async with open_upstream(settings, announce=announce, eager=eager) as upstream:
-        await run_worker(settings, build_summarizer(settings, upstream.llm))
+    url = worker_url(settings)
+    connection = QueueConnection(url, connect_redis(url))
+    try:
+        async with (
+            open_upstream(settings, announce=announce, eager=eager) as upstream,
+            open_store(settings, connection.redis) as store,  # answers shared with the API that queued the jobs
+        ):
+            await run_worker(settings, connection, build_summarizer(settings, upstream.llm, store=store))
+    finally:
+        await connection.redis.aclose()
 
 
 def worker(
@@ -37,7 +46,7 @@ def worker(
     """
 
     def run() -> None:
-        from summarizer.logs import configure_logging
+        from summarizer.observe.logs import configure_logging
         from summarizer.prompts import PromptLibrary
 
         settings = load_settings(worker_concurrency=concurrency)

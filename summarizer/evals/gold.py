@@ -17,8 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from summarizer.errors import ConfigurationError
-from summarizer.grounding import Article
 from summarizer.schemas import OutcomeStatus, PartyKind
+from summarizer.text.article import Article
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../gold.schema.json"
 FieldName = Literal["parties", "locations", "outcomes", "quotes", "contested_claims"]

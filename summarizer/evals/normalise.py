@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from summarizer.grounding import normalise as normalise_marks
+from summarizer.text.article import normalise as normalise_marks
 
 HONORIFICS = frozenset(
     {

@@ -20,8 +20,8 @@ from markupsafe import Markup
 from summarizer.evals.aggregate import RunScores, headline, health
 from summarizer.evals.gold import GoldCase
 from summarizer.evals.scoring import FIELDS, ArticleScore
-from summarizer.grounding import Article
 from summarizer.schemas import Summary
+from summarizer.text.article import Article
 
 
 def _f(value: float | None) -> str:

@@ -13,13 +13,13 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from summarizer.cache import AnswerCache
+from summarizer.cache.files import AnswerCache
 from summarizer.errors import SummarizerError
 from summarizer.evals.gold import GoldCase
 from summarizer.fingerprint import AnswerSpec
@@ -110,9 +110,14 @@ async def generate(
     cache: OutputCache,
     run_dir: Path,
     on_done: OnDone = lambda _: None,
+    redo: Collection[str] = (),
 ) -> dict[str, CaseOutput]:
-    """An output per case, calling `summarize` only for articles neither the run nor the cache holds."""
-    done = {slug: out for slug, out in read_outputs(run_dir).items() if out.response is not None}
+    """An output per case, calling `summarize` only for articles neither the run nor the cache holds.
+
+    `redo`: articles answered again even though the run directory holds an answer (the lab's re-run of
+    one article; with `spec.use_cache` the cache still answers them).
+    """
+    done = {slug: out for slug, out in read_outputs(run_dir).items() if out.response is not None and slug not in redo}
     gate = asyncio.Semaphore(spec.concurrency)
 
     async def one(case: GoldCase) -> CaseOutput:

@@ -34,9 +34,9 @@ from summarizer.evals.gold import FIELDS, GoldCase, GoldClaim, GoldOutcome, Gold
 from summarizer.evals.matching import pair
 from summarizer.evals.metrics import Counts, Ratio
 from summarizer.evals.normalise import STOPWORDS, name_key, plain, stems
-from summarizer.grounding import Article
-from summarizer.grounding import normalise as normalise_marks
 from summarizer.schemas import ContestedClaim, Outcome, Party, Quote, Summary
+from summarizer.text.article import Article
+from summarizer.text.article import normalise as normalise_marks
 
 __all__ = ["FIELDS", "ArticleScore", "FieldResult", "ScoringConfig", "SemanticJudge", "score_article"]
 

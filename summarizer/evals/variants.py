@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 
 from summarizer.evals.gold import GoldCase
-from summarizer.grounding import Article
 from summarizer.schemas import ContestedClaim, Location, Outcome, Party, Quote, Summary
+from summarizer.text.article import Article
 
 INVENTED_PARTIES = ("Zorblax Industries", "Quentin Fairweather-Smythe")
 FABRICATED_QUOTE = "We will hand the moon to whoever asks first, and nobody can stop us."

@@ -26,10 +26,10 @@ from typing import Any
 from saq import Job, Queue
 from saq.types import Context, Function
 
+from summarizer.api.ratelimit import RateLimitStore
 from summarizer.errors import Problem, SummarizerError, problem_for
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchStore
-from summarizer.ratelimit import RateLimitStore
 from summarizer.service import ArticleIn, Summarizer
 from summarizer.settings import Settings
 

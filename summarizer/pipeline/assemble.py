@@ -1,4 +1,8 @@
-"""Turn the model's drafts into a grounded `Summary`: drop what the article does not contain, add spans.
+"""Turn drafts and candidates into a grounded `Summary`: drop what the article does not contain, add spans.
+
+The one place public shapes are made. Two front doors, one per kind of input: `from_drafts` for
+what the model wrote (`single`, `grouped`), `from_candidates` for what the NLP pass found and the
+model (or the rules alone) kept (`candidates`, `hybrid`, `rules`).
 
 Parties and places the article never names are dropped rather than re-asked (a re-ask costs a whole
 model call, and a missing extra is cheaper than a wrong one); quote speakers are resolved to party
@@ -9,11 +13,18 @@ dropped here is recorded in the summary's `Ledger`, so the response can say what
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from summarizer.grounding import Article, QuoteCandidate
-from summarizer.pipeline.drafts import ClaimDraft, LocationDraft, OutcomeDraft, PartyDraft
+from summarizer.pipeline.drafts import ClaimDraft, EntitiesExtraction, LocationDraft, OutcomeDraft, PartyDraft
 from summarizer.pipeline.ledger import Ledger
-from summarizer.schemas import ContestedClaim, Location, Outcome, Party, Quote, Summary
+from summarizer.schemas import ContestedClaim, Location, Outcome, OutcomeStatus, Party, PartyKind, Quote, Span, Summary
+from summarizer.text.article import Article, QuoteCandidate
+from summarizer.text.names import name_key
+
+if TYPE_CHECKING:  # the NLP pass's types only: assembling needs no spaCy of its own
+    from summarizer.text.candidates import Candidates, ClaimPair, OutcomeCandidate
+    from summarizer.text.entities import PartyCandidate as FoundParty
+    from summarizer.text.entities import PlaceCandidate as FoundPlace
 
 
 def _key(name: str) -> str:
@@ -28,6 +39,9 @@ def _surname(draft: PartyDraft) -> list[str]:
 
 MAX_PARTIES = Summary.model_fields["parties"].metadata[0].max_length
 MAX_NAME = Party.model_fields["name"].metadata[0].max_length
+MAX_PLACES = Summary.model_fields["locations"].metadata[0].max_length
+MAX_QUOTES = Summary.model_fields["quotes"].metadata[0].max_length
+MAX_TEXT = Outcome.model_fields["description"].metadata[0].max_length
 
 
 def ground_parties(article: Article, drafts: Iterable[PartyDraft], ledger: Ledger | None = None) -> list[Party]:
@@ -139,3 +153,162 @@ def claims(drafts: Iterable[ClaimDraft], parties: Sequence[Party]) -> list[Conte
         )
         for d in drafts
     ]
+
+
+def from_drafts(
+    article: Article,
+    ledger: Ledger,
+    entities: EntitiesExtraction | None,
+    outcome_drafts: list[OutcomeDraft],
+    claim_drafts: list[ClaimDraft],
+    parties: list[Party],
+    quotes: list[Quote],
+) -> Summary:
+    """How `single` and `grouped` end: grounded places, outcomes and claims resolved to parties.
+
+    `ledger`: where drops go (a streamed part is built with a throwaway one).
+    """
+    return Summary(
+        headline=entities.headline if entities else "",
+        summary=entities.summary if entities else "",
+        parties=parties,
+        locations=ground_locations(article, entities.locations if entities else [], ledger),
+        outcomes=outcomes(outcome_drafts, parties, ledger),
+        quotes=quotes,
+        contested_claims=claims(claim_drafts, parties),
+    )
+
+
+def is_adjective(party: FoundParty) -> bool:
+    """A nationality or affiliation used as an adjective ("Russian troops"): not a party of its own."""
+    return party.labels[:1] == ("NORP",) and not party.name.endswith("s")
+
+
+def spans(mentions: Sequence[object]) -> list[Span]:
+    return [Span(start=m.start, end=m.end) for m in mentions]  # type: ignore[attr-defined]
+
+
+def party_from(found: FoundParty, role: str, kind: PartyKind | None = None) -> Party:
+    aliases = [a for a in found.aliases if len(a) <= MAX_NAME and a != found.name][:8]
+    return Party(name=found.name, kind=kind or found.kind, role=role, aliases=aliases, mentions=spans(found.mentions))
+
+
+def missed_party(article: Article, name: str) -> Party:
+    return Party(name=name, kind="other", role="", mentions=article.mentions([name]))
+
+
+def place_from(found: FoundPlace) -> Location:
+    return Location(name=found.name, kind=found.kind, mentions=spans(found.mentions))
+
+
+def outcome_from(candidate: OutcomeCandidate, status: OutcomeStatus, parties: Sequence[Party]) -> Outcome:
+    sentence = candidate.sentence
+    involved = [p.name for p in parties if any(sentence.start <= m.start and m.end <= sentence.end for m in p.mentions)]
+    text = " ".join(sentence.text.split())
+    text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3].rsplit(" ", 1)[0] + "..."
+    return Outcome(description=text, status=status, parties=involved[:10])
+
+
+def claim_from(pair: ClaimPair, claimant: str | None, disputer: str | None) -> ContestedClaim:
+    def bounded(text: str) -> str:
+        text = " ".join(text.split())
+        return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3].rsplit(" ", 1)[0] + "..."
+
+    return ContestedClaim(
+        claim=bounded((pair.clause or pair.claim).text),
+        claimant=(claimant or "")[:MAX_NAME],
+        disputed_by=[disputer[:MAX_NAME]] if disputer else [],
+        evidence=bounded(pair.evidence.text),
+    )
+
+
+def from_candidates(
+    article: Article,
+    ledger: Ledger,
+    headline: str,
+    summary: str,
+    parties: list[Party],
+    places: list[Location],
+    found: Candidates,
+    choices: dict[int, str | None],
+    outcomes: list[Outcome],
+    claims: list[ContestedClaim],
+) -> Summary:
+    """One party per name, speakers resolved to parties (a quoted speaker the judge dropped comes back)."""
+    parties = _unique(parties)
+    by_key = {p.key: p for p in found.parties}
+    names = {n.casefold(): p for p in parties for n in [p.name, *p.aliases]}
+    quotes: list[Quote] = []
+    for candidate in found.quotes:
+        if candidate.start not in choices:
+            continue
+        speaker = choices[candidate.start]
+        if speaker is None:
+            continue  # nobody says it: a title, a term, scare quotes
+        party = names.get(speaker.casefold())
+        if party is None:
+            source = next((p for p in found.parties if p.name == speaker), None) or by_key.get(name_key(speaker))
+            if source is not None and len(source.name) <= MAX_NAME:
+                party = party_from(source, "quoted")
+            elif len(speaker) <= MAX_NAME and article.mentions([speaker]):
+                party = Party(name=speaker, kind="person", role="quoted", mentions=article.mentions([speaker]))
+            if party is not None:
+                parties.append(party)
+                names.update({n.casefold(): party for n in [party.name, *party.aliases]})
+            else:
+                ledger.drop("quotes.speaker", f"{speaker}: not a name the article writes")
+        quotes.append(
+            Quote(
+                text=candidate.text,
+                speaker=party.name if party else None,
+                partial=candidate.partial,
+                start=candidate.start,
+                end=candidate.end,
+            )
+        )
+    for extra in quotes[MAX_QUOTES:]:
+        ledger.drop("quotes", f"{extra.text}: over the limit of {MAX_QUOTES} quotations")
+    parties, quotes = capped(parties, quotes[:MAX_QUOTES], ledger)  # a speaker over the limit is unattributed
+    return Summary(
+        headline=headline,
+        summary=summary,
+        parties=parties,
+        locations=story_places(places),
+        outcomes=outcomes,
+        quotes=quotes,
+        contested_claims=[c for c in claims if c.claimant],
+    )
+
+
+def _unique(parties: list[Party]) -> list[Party]:
+    seen: dict[str, Party] = {}
+    for party in parties:
+        seen.setdefault(party.name.casefold(), party)
+    return list(seen.values())
+
+
+def capped(parties: list[Party], quotes: list[Quote], ledger: Ledger) -> tuple[list[Party], list[Quote]]:
+    """At most `MAX_PARTIES`, the quoted speakers first: a long article fills the list with named parties,
+    and a quotation must not lose its speaker to a party named once. A quote whose speaker is still
+    over the limit loses its speaker (recorded), never its text."""
+    if len(parties) <= MAX_PARTIES:
+        return parties, quotes
+    speakers = {q.speaker for q in quotes if q.speaker}
+    ranked = [p for p in parties if p.name in speakers] + [p for p in parties if p.name not in speakers]
+    for extra in ranked[MAX_PARTIES:]:
+        ledger.drop("parties", f"{extra.name}: over the limit of {MAX_PARTIES} parties")
+    names = {p.name for p in ranked[:MAX_PARTIES]}
+    for quote in quotes:
+        if quote.speaker and quote.speaker not in names:
+            ledger.drop("quotes.speaker", f"{quote.speaker}: over the limit of {MAX_PARTIES} parties")
+    kept = [q if not q.speaker or q.speaker in names else q.model_copy(update={"speaker": None}) for q in quotes]
+    return [p for p in parties if p.name in names], kept
+
+
+def story_places(places: list[Location]) -> list[Location]:
+    """One place per name, at most `MAX_PLACES`: what a summary keeps of the places it is given."""
+    return _unique_places(places)[:MAX_PLACES]
+
+
+def _unique_places(places: list[Location]) -> list[Location]:
+    return list({p.name.casefold(): p for p in places}.values())

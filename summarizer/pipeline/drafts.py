@@ -7,9 +7,9 @@ siblings: one bad attribution used to fail all eight, and the re-ask got the sam
 
 A re-ask happens only when nothing usable is left of a non-empty list, or the JSON itself does not
 fit the schema, and then only once (the last attempt keeps the empty list and records the field as
-incomplete instead of failing the call). Validators read instructor's validation context:
-`{"article": Article, "quote_count": int, "ledger": Ledger, "is_final_attempt": () -> bool}`;
-the caller reads the ledger of the attempt that succeeded from `context["ledger"]` afterwards.
+incomplete instead of failing the call). Validators read the call's `DraftContext` (instructor passes
+it as `info.context["call"]`): the article, the lengths of the numbered lists shown, which answer of
+the call this is; the caller reads the ledger of the attempt that succeeded from it afterwards.
 
 Lists and strings stay bounded: a small model left unbounded loops to the context limit. Items past
 a list's cap are dropped (and recorded), not re-asked: a looping model repeats itself anyway.
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import types
 import typing
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, ClassVar, get_args, get_origin
 
 from annotated_types import MaxLen
@@ -35,10 +37,31 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from summarizer.grounding import Article
-from summarizer.logs import short
+from summarizer.llm.client import CallContext
+from summarizer.observe.logs import short
 from summarizer.pipeline.ledger import Ledger
 from summarizer.schemas import LocationKind, OutcomeStatus, PartyKind
+from summarizer.text.article import Article
+
+
+@dataclass
+class DraftContext(CallContext):
+    """What the validators of one model call check its answer against, and where they report.
+
+    Counts are the lengths of the numbered lists the prompt showed (None: no such list, so no
+    check); `unused` names lists the strategy throws away (never judged, never re-asked).
+    """
+
+    article: Article | None = None
+    ledger: Ledger = dataclass_field(default_factory=Ledger)
+    unused: frozenset[str] = frozenset()
+    party_count: int | None = None
+    place_count: int | None = None
+    outcome_count: int | None = None
+    claim_count: int | None = None
+    quote_count: int | None = None
+    options: dict[int, tuple[str, ...]] | None = None  # per numbered quotation, its speaker options
+    rejected: list[dict[str, Any]] = dataclass_field(default_factory=list)  # every attempt's problems, for the failure
 
 
 class _Draft(BaseModel):
@@ -128,8 +151,8 @@ class Attribution(_Draft):
     @field_validator("quote")
     @classmethod
     def quote_exists(cls, value: int, info: ValidationInfo) -> int:
-        count = _context(info).get("quote_count")
-        if isinstance(count, int) and value > count:
+        count = _context(info).quote_count
+        if count is not None and value > count:
             raise ValueError(f"quotation {value} does not exist (there are {count})")
         return value
 
@@ -154,9 +177,8 @@ class Group(_Draft):
     @classmethod
     def _fresh_ledger(cls, data: Any, info: ValidationInfo) -> Any:
         """Each attempt is judged on its own: drops recorded by a rejected attempt must not count."""
-        context = info.context
-        if isinstance(context, dict):
-            context["ledger"] = Ledger()
+        context = _context(info)
+        context.ledger = Ledger()
         return data
 
     @field_validator("*", mode="wrap")
@@ -167,10 +189,10 @@ class Group(_Draft):
         item_model = _item_model(field.annotation)
         if item_model is None or not isinstance(value, list):
             return handler(value)  # a scalar, or not even a list: the schema decides, a re-ask may follow
-        if name in _context(info).get("unused", ()):
+        if name in _context(info).unused:
             return []  # the strategy throws this list away: judging it could only cost a re-ask
         path = cls.PUBLIC_PATHS.get(name, name)
-        ledger = _ledger(info)
+        ledger = _context(info).ledger
         cap = _max_length(field)
         kept: list[Any] = []
         reasons: list[str] = []
@@ -200,16 +222,15 @@ class Group(_Draft):
         if value and not kept:
             summary = f"none of the {len(value)} items of `{name}` could be used: " + "; ".join(reasons[:3])
             # Kept across attempts (unlike the ledger): the field's failure names every attempt's problems.
-            rejected = _context(info).setdefault("rejected", [])
-            task = _context(info).get("task", "")
-            rejected.extend(
-                {"task": task, "attempt": _attempt(info), **{k: v for k, v in p.items() if k != "type"}}
+            context = _context(info)
+            context.rejected.extend(
+                {"task": context.task, "attempt": context.attempt, **{k: v for k, v in p.items() if k != "type"}}
                 for p in problems
                 if p["type"] != NOTHING_LISTED
             )
-            if not _is_final_attempt(info):
+            if not context.is_final_attempt:
                 raise ValueError(summary + ". Use only names and numbers that appear in the article and the list.")
-            ledger.fail([path.split(".")[0]], summary, failures=list(rejected))  # a `Summary` field
+            ledger.fail([path.split(".")[0]], summary, failures=list(context.rejected))  # a `Summary` field
         return kept
 
 
@@ -261,31 +282,18 @@ class SummaryExtraction(EntitiesExtraction):
     contested_claims: list[ClaimDraft] = Field(default_factory=list, max_length=4)
 
 
-def _context(info: ValidationInfo) -> dict[str, Any]:
-    return info.context if isinstance(info.context, dict) else {}
+def _context(info: ValidationInfo) -> DraftContext:
+    """The call's context; validated outside a model call (tests, recordings), a fresh empty one per check."""
+    context = info.context.get("call") if isinstance(info.context, dict) else None
+    if isinstance(context, DraftContext):
+        return context
+    if isinstance(info.context, dict):  # one per validation, so an attempt's drops stay together
+        return info.context.setdefault("call", DraftContext())  # type: ignore[no-any-return]
+    return DraftContext()
 
 
 def _article(info: ValidationInfo) -> Article | None:
-    article = _context(info).get("article")
-    return article if isinstance(article, Article) else None
-
-
-def _ledger(info: ValidationInfo) -> Ledger:
-    context = info.context
-    if not isinstance(context, dict):
-        return Ledger()  # validated outside a model call (tests, recordings): nothing to report to
-    ledger = context.setdefault("ledger", Ledger())
-    return ledger if isinstance(ledger, Ledger) else Ledger()
-
-
-def _attempt(info: ValidationInfo) -> int:
-    count = _context(info).get("attempt")
-    return int(count()) if callable(count) else 1
-
-
-def _is_final_attempt(info: ValidationInfo) -> bool:
-    check = _context(info).get("is_final_attempt")
-    return bool(check()) if callable(check) else False
+    return _context(info).article
 
 
 def _item_model(annotation: Any) -> type[BaseModel] | None:
@@ -359,11 +367,10 @@ def _first_error(exc: ValidationError) -> str:
 NOTHING_LISTED = "nothing_listed"
 
 
-def _within(info: ValidationInfo, key: str, value: int, what: str) -> int:
-    count = _context(info).get(key)
+def _within(count: int | None, value: int, what: str) -> int:
     if count == 0:  # the list was empty: a pick from it is noise, not a mistake worth a re-ask
         raise PydanticCustomError(NOTHING_LISTED, "no {what} was listed", {"what": what})
-    if isinstance(count, int) and not 1 <= value <= count:
+    if count is not None and not 1 <= value <= count:
         raise ValueError(f"{what} {value} does not exist (there are {count})")
     return value
 
@@ -377,7 +384,7 @@ class PartyPick(_Draft):
     @field_validator("n")
     @classmethod
     def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "party_count", value, "party")
+        return _within(_context(info).party_count, value, "party")
 
 
 class PlacePick(_Draft):
@@ -386,7 +393,7 @@ class PlacePick(_Draft):
     @field_validator("n")
     @classmethod
     def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "place_count", value, "place")
+        return _within(_context(info).place_count, value, "place")
 
 
 class OutcomePick(_Draft):
@@ -396,7 +403,7 @@ class OutcomePick(_Draft):
     @field_validator("n")
     @classmethod
     def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "outcome_count", value, "sentence")
+        return _within(_context(info).outcome_count, value, "sentence")
 
 
 class ClaimPick(_Draft):
@@ -407,7 +414,7 @@ class ClaimPick(_Draft):
     @field_validator("n")
     @classmethod
     def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "claim_count", value, "pair")
+        return _within(_context(info).claim_count, value, "pair")
 
 
 class SpeakerPick(_Draft):
@@ -417,12 +424,12 @@ class SpeakerPick(_Draft):
     @field_validator("q")
     @classmethod
     def listed(cls, value: int, info: ValidationInfo) -> int:
-        return _within(info, "quote_count", value, "quotation")
+        return _within(_context(info).quote_count, value, "quotation")
 
     @model_validator(mode="after")
     def option_exists(self, info: ValidationInfo) -> SpeakerPick:
-        options = _context(info).get("options")
-        if isinstance(options, dict) and self.option > len(options.get(self.q, ())):
+        options = _context(info).options
+        if options is not None and self.option > len(options.get(self.q, ())):
             raise ValueError(f"quotation {self.q} has no option {self.option}")
         return self
 

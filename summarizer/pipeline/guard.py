@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 
-from summarizer.grounding import Article
 from summarizer.pipeline.ledger import Ledger
 from summarizer.schemas import Summary
+from summarizer.text.article import Article
 
 LEAK_WORDS = 6  # this many consecutive words of the instructions in an answer count as a leak
 _WORD = re.compile(r"\w+")

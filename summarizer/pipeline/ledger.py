@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from summarizer.errors import UpstreamError
-from summarizer.logs import short
+from summarizer.observe.logs import short
 from summarizer.schemas import IncompleteField, ItemCount
 
 EXAMPLES = 5  # values kept per field: enough to see the pattern, small enough for every response

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer.errors import InvalidModelOutput, UpstreamError, UpstreamTimeout
-from summarizer.grounding import Article
-from summarizer.llm import LLMClient
-from summarizer.pipeline.drafts import Group
+from summarizer.llm.budget import CallScope
+from summarizer.llm.client import LLMClient
+from summarizer.pipeline.drafts import DraftContext, Group
 from summarizer.pipeline.ledger import Ledger
-from summarizer.prompts import Prompt
 from summarizer.schemas import Summary
+from summarizer.text.article import Article
 from summarizer.text.nlp import DEFAULT_PIPELINE
 from summarizer.text.windows import Window
+
+if TYPE_CHECKING:  # prompts read the strategies, which use this module: the type only
+    from summarizer.prompts import Prompt
 
 G = TypeVar("G", bound=Group)
 
@@ -31,12 +34,17 @@ EVENT_FIELDS = ("outcomes", "contested_claims")
 
 @dataclass
 class Run:
-    """One summary being made: what every step needs, passed explicitly, and what happened so far."""
+    """One summary being made: what every step needs, passed explicitly, and what happened so far.
+
+    The run context of a summary: the strategy gets it, and every model call it makes is asked
+    through it (`ask`), which hands the budget and the call's `DraftContext` to `LLMClient.extract`.
+    """
 
     llm: LLMClient
     prompt: Prompt
     article: Article
     variables: dict[str, Any]
+    budget: CallScope  # the summary's deadline, tokens and attempt counts, shared by all its calls
     ledger: Ledger = field(default_factory=Ledger)
     nlp_pipeline: str = DEFAULT_PIPELINE
     windows: tuple[Window, ...] = ()  # the model's reading of a long article; () or one window: the article
@@ -84,6 +92,7 @@ class Run:
         *,
         window: Window | None = None,
         reading: str | None = None,
+        context: DraftContext | None = None,
         **extra: Any,
     ) -> tuple[G | None, Ledger]:
         """One field group's call: its answer and what its validators dropped, or None if it failed.
@@ -91,6 +100,8 @@ class Run:
         With `window`, the call reads that window as its article (and its answer is grounded in it);
         a failure is recorded with the window's place, so `meta.incomplete` says which part is missing.
         `reading` replaces the article text outright (the digest of a long article's windows).
+        `context` carries what the validators check against (list lengths, unused lists); the
+        article is filled in here. `extra` are the template's variables (the numbered lists).
         """
         fields = tuple(fields)
         self.asked += 1
@@ -108,10 +119,12 @@ class Run:
         if reading is not None:
             article = Article(reading)
             variables = {**variables, "article": {**variables["article"], "text": reading}}
-        context: dict[str, Any] = {"article": article, **extra.pop("context", {})}
+        # A copy per call (windows ask concurrently), with lists of its own: one window's problems are its own.
+        context = replace(context, ledger=Ledger(), rejected=[]) if context is not None else DraftContext()
+        context.article = article
         messages = self.prompt.render(task, **variables, **extra).messages()
         try:
-            answer = await self.llm.extract(model, messages, context, task=task)
+            answer = await self.llm.extract(model, messages, context, budget=self.budget, task=task)
         except InvalidModelOutput as exc:
             self.ledger.fail(fields, f"{where}{exc.slug}: {exc.detail}", exc)
             return None, Ledger()
@@ -120,10 +133,8 @@ class Run:
             self.ledger.fail(fields, f"{where}{exc.slug}: {exc.detail}", exc)
             return None, Ledger()
         self.answered += 1
-        ledger = context.get("ledger")
-        ledger = ledger if isinstance(ledger, Ledger) else Ledger()
-        self.ledger.merge(ledger)
-        return answer, ledger
+        self.ledger.merge(context.ledger)
+        return answer, context.ledger
 
     async def ask_windows(
         self, task: str, model: type[G], fields: Iterable[str], **extra: Any

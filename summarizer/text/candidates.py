@@ -16,33 +16,19 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from summarizer.grounding import Article, QuoteCandidate
-from summarizer.text.entities import EntityFinder, Party, Place
+from summarizer.text import lexicon
+from summarizer.text.article import Article, QuoteCandidate
+from summarizer.text.entities import EntityFinder, PartyCandidate, PlaceCandidate
 from summarizer.text.names import NameIndex, name_key
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
 from summarizer.text.quotes import scan_quotes
-from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, Attribution, SpeakerFinder
+from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, QuoteAttribution, SpeakerFinder
 
 MAX_OUTCOMES = 12
 MAX_CLAIM_PAIRS = 8
-_OUTCOME_VERBS = frozenset(
-    {
-        *("agree", "sign", "win", "lose", "kill", "approve", "reject", "vote", "elect", "arrest", "charge"),
-        *("release", "rule", "pass", "announce", "launch", "die", "injure", "rescue", "ban", "award", "sentence"),
-        *("convict", "resign", "appoint", "decide", "fine", "close", "open", "end", "begin", "start", "cancel"),
-        *("suspend", "block", "veto", "defeat", "beat", "destroy", "evacuate", "deport", "detain", "free", "raise"),
-        *("cut", "fire", "hire", "acquire", "buy", "sell", "merge", "settle", "sue", "file", "order", "confirm"),
-        *("legalize", "legalise", "overturn", "uphold", "dismiss", "drop", "withdraw", "invade", "capture"),
-        *("honor", "honour", "celebrate", "hold", "plan", "expect", "postpone", "delay", "grant", "deny"),
-    }
-)
+_OUTCOME_VERBS = lexicon.load("outcome_verbs")
 _OUTCOME_NUMBERS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
-_DENIAL_LEMMAS = frozenset(
-    {
-        *("deny", "dispute", "reject", "refute", "debunk", "contradict", "dismiss", "rebut", "disavow"),
-        *("retract", "discredit", "doubt", "question", "challenge"),
-    }
-)
+_DENIAL_LEMMAS = lexicon.load("denial_verbs")
 _DENIAL_NOUNS = frozenset({"denial", "dispute", "rebuttal", "refutation", "retraction"})
 _WEAK_DENIAL_LEMMAS = frozenset({"clarify", "correct", "insist", "caution", "warn"})
 _DENIAL_PHRASES = re.compile(
@@ -52,15 +38,8 @@ _DENIAL_PHRASES = re.compile(
     r"not (?:real|genuine|authentic|accurate))\b|n['’]t (?:real|genuine|authentic|accurate)\b",
     re.IGNORECASE,
 )
-_CLAIM_NOUNS = frozenset(
-    {
-        *("report", "claim", "rumor", "rumour", "story", "suggestion", "allegation", "speculation", "assertion"),
-        *("idea", "notion", "belief", "theory", "accusation"),
-    }
-)
-_CLAIM_VERBS = frozenset(
-    {"claim", "report", "allege", "say", "accuse", "suggest", "state", "insist", "assert", "publish", "spread"}
-)
+_CLAIM_NOUNS = lexicon.load("claim_nouns")
+_CLAIM_VERBS = lexicon.load("claim_verbs")
 
 
 @dataclass(frozen=True)
@@ -105,10 +84,10 @@ class Candidates:
     """The whole deterministic pass over one article; `pipeline` is `name@version` for the fingerprint."""
 
     pipeline: str
-    parties: tuple[Party, ...]
-    places: tuple[Place, ...]
+    parties: tuple[PartyCandidate, ...]
+    places: tuple[PlaceCandidate, ...]
     quotes: tuple[QuoteCandidate, ...]
-    attributions: tuple[Attribution, ...]
+    attributions: tuple[QuoteAttribution, ...]
     outcomes: tuple[OutcomeCandidate, ...]
     claims: tuple[ClaimPair, ...]
 
@@ -250,7 +229,7 @@ def _source(
     sent: SpacySpan,
     ents: list[SpacySpan],
     speakers: SpeakerFinder,
-    parties: dict[str, Party],
+    parties: dict[str, PartyCandidate],
     verbs: frozenset[str],
     named: bool = True,
 ) -> str | None:
@@ -292,7 +271,7 @@ def _group_subject(verb: Token) -> str | None:
 _PUBLISH_VERBS = frozenset({"publish", "write", "post", "originate", "appear", "run", "carry", "start", "spread"})
 
 
-def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """Where the story being disputed came from: "it was published on X", "the story originates from X",
     "X has carried hoax stories": the first name a publishing verb ties to a story."""
     for sent, _ in table:
@@ -324,7 +303,7 @@ def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Pa
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|es|co|uk|info|news|io)$", re.IGNORECASE)
 
 
-def _proper_name(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _proper_name(token: Token, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """A party's name at this token, else a proper noun with its compounds ("Daily Buzz Live") or a
     site's domain ("NationalReport.net"): small sites are seldom tagged as entities."""
     ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None) if token.ent_type_ else None
@@ -407,7 +386,7 @@ def _reported_clause(sent: SpacySpan) -> tuple[Sentence, Token] | None:
     return None
 
 
-def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """Who made the reported claim: the subject of "X claimed that", the owner of "X's report that"."""
     if token.pos_ == "VERB":
         return speakers.subject_of(token)
@@ -430,7 +409,7 @@ def _definite_report(sent: SpacySpan) -> bool:
     )
 
 
-def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> list[str | None]:
+def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> list[str | None]:
     """For each sentence, who published the last report named before it ("a report published by X",
     "X's report", "X reported that"), so that a later "the report claiming that ..." has its claimant."""
     owners: list[str | None] = []
@@ -449,7 +428,7 @@ def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str
     return owners
 
 
-def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """ "A report published by X" / "a story on X": the name the noun's modifier attributes it to."""
     for child in noun.children:
         if child.dep_ == "acl" and child.lemma_.casefold() in ("publish", "release", "issue", "write", "post"):
@@ -504,7 +483,7 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
 
 
 def _other_party(
-    ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, Party], not_this: str | None
+    ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, PartyCandidate], not_this: str | None
 ) -> str | None:
     """For a claim stated inside its own denial ("X refuted a Daily Mirror report"), the source that is not X."""
     for ent in ents:
@@ -514,7 +493,7 @@ def _other_party(
     return None
 
 
-def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) -> list[ClaimPair]:
+def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[PartyCandidate]) -> list[ClaimPair]:
     """Denial sentences paired with the earlier sentences they most likely answer."""
     by_key = {p.key: p for p in parties}
     keyed = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.grounding import QuoteCandidate
+from summarizer.text.article import QuoteCandidate
 
 _OPEN = frozenset('"“„«')
 _CLOSE = frozenset('"”‟»')

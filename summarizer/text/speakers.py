@@ -17,8 +17,9 @@ from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
-from summarizer.grounding import QuoteCandidate
-from summarizer.text.entities import EntityFinder, Mention, Party, trim_mention
+from summarizer.text import lexicon
+from summarizer.text.article import QuoteCandidate
+from summarizer.text.entities import EntityFinder, Mention, PartyCandidate, trim_mention
 from summarizer.text.names import name_key, strip_name
 
 Rule = Literal["adjacent", "governing", "according-to", "continuation", "nearest", "none"]
@@ -27,218 +28,15 @@ Resolution = Literal["name", "surname", "appositive", "pronoun", "description", 
 UNSURE_BELOW = 0.7
 MAX_OPTIONS = 6
 
-SPEECH_VERBS = frozenset(
-    {
-        *("say", "tell", "add", "state", "write", "explain", "claim", "argue", "insist", "note", "ask"),
-        *("announce", "declare", "warn", "reply", "respond", "continue", "recall", "conclude", "suggest"),
-        *("acknowledge", "admit", "comment", "describe", "call", "tweet", "post", "report", "observe"),
-        *("remark", "predict", "complain", "emphasize", "emphasise", "stress", "deny", "urge", "testify"),
-        *("joke", "confirm", "promise", "vow", "boast", "concede", "recount", "quip", "shout", "scream"),
-        *("reiterate", "contend", "maintain", "assert", "allege", "charge", "counter", "caution"),
-        *("mention", "blog", "wonder", "exclaim", "agree", "lament", "plead", "thunder", "chide", "tout"),
-    }
-)
+SPEECH_VERBS = lexicon.load("speech_verbs")
 _MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 _FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "we", "us", "our"})
 _MALE_TITLES = frozenset({"mr", "sir", "king", "prince", "lord", "father", "brother", "pope", "sheikh", "rabbi"})
 _FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "sister"})
 # A gender cue for pronoun resolution only; a name not listed leaves the person's gender unknown.
-_MALE_NAMES = frozenset(
-    [
-        "aaron",
-        "adam",
-        "ahmed",
-        "alan",
-        "albert",
-        "alex",
-        "alexander",
-        "ali",
-        "andrew",
-        "anthony",
-        "antonio",
-        "barack",
-        "ben",
-        "benjamin",
-        "bernie",
-        "bill",
-        "bob",
-        "boris",
-        "brian",
-        "carl",
-        "carlos",
-        "charles",
-        "chris",
-        "christopher",
-        "chuck",
-        "dan",
-        "daniel",
-        "david",
-        "dennis",
-        "donald",
-        "doug",
-        "douglas",
-        "ed",
-        "edward",
-        "emmanuel",
-        "eric",
-        "frank",
-        "fred",
-        "gary",
-        "george",
-        "gerald",
-        "greg",
-        "harry",
-        "henry",
-        "hugh",
-        "ian",
-        "jack",
-        "jacob",
-        "james",
-        "jason",
-        "jeb",
-        "jeff",
-        "jeffrey",
-        "jerry",
-        "jim",
-        "joe",
-        "john",
-        "jon",
-        "jonathan",
-        "jose",
-        "joseph",
-        "josh",
-        "juan",
-        "justin",
-        "keith",
-        "kevin",
-        "larry",
-        "lee",
-        "luis",
-        "marco",
-        "mark",
-        "martin",
-        "matt",
-        "matthew",
-        "michael",
-        "mike",
-        "mitch",
-        "mohammed",
-        "muhammad",
-        "narendra",
-        "nick",
-        "omar",
-        "patrick",
-        "paul",
-        "pete",
-        "peter",
-        "phil",
-        "philip",
-        "ralph",
-        "ray",
-        "richard",
-        "rick",
-        "rob",
-        "robert",
-        "roger",
-        "ron",
-        "ronald",
-        "rudy",
-        "ryan",
-        "sam",
-        "samuel",
-        "scott",
-        "sean",
-        "sergei",
-        "stephen",
-        "steve",
-        "steven",
-        "ted",
-        "thomas",
-        "tim",
-        "timothy",
-        "todd",
-        "tom",
-        "tony",
-        "vladimir",
-        "walter",
-        "wayne",
-        "will",
-        "william",
-        "xi",
-    ]
-)
-_FEMALE_NAMES = frozenset(
-    [
-        "alice",
-        "amanda",
-        "amy",
-        "angela",
-        "ann",
-        "anna",
-        "anne",
-        "barbara",
-        "betty",
-        "carly",
-        "carol",
-        "caroline",
-        "catherine",
-        "christine",
-        "claire",
-        "diana",
-        "donna",
-        "elizabeth",
-        "ellen",
-        "emily",
-        "emma",
-        "hillary",
-        "helen",
-        "ivanka",
-        "jane",
-        "janet",
-        "jennifer",
-        "jessica",
-        "jill",
-        "joan",
-        "julia",
-        "julie",
-        "karen",
-        "kate",
-        "katherine",
-        "kathleen",
-        "kathy",
-        "kelly",
-        "kellyanne",
-        "kim",
-        "laura",
-        "linda",
-        "lisa",
-        "liz",
-        "margaret",
-        "maria",
-        "marie",
-        "mary",
-        "melania",
-        "michelle",
-        "nancy",
-        "natalie",
-        "nicola",
-        "nikki",
-        "olivia",
-        "patricia",
-        "rachel",
-        "rebecca",
-        "ruth",
-        "sarah",
-        "sharon",
-        "stephanie",
-        "susan",
-        "theresa",
-        "tulsi",
-        "ursula",
-        "victoria",
-    ]
-)
+_MALE_NAMES = lexicon.load("first_names_male")
+_FEMALE_NAMES = lexicon.load("first_names_female")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _DOCUMENTS = frozenset(
     {
@@ -251,7 +49,7 @@ _TITLE_FORMS = {"senator": ("senator", "sen."), "governor": ("governor", "gov.")
 
 
 @dataclass(frozen=True)
-class Attribution:
+class QuoteAttribution:
     """A speaker for one quotation, with the evidence the rules used and how far to trust it."""
 
     quote: QuoteCandidate
@@ -279,7 +77,7 @@ class _Found:
     cue: Mention | None
 
 
-def _gender_of(party: Party, text: str) -> str | None:
+def _gender_of(party: PartyCandidate, text: str) -> str | None:
     first = name_key(party.name).split()[:1]
     if first and first[0] in _MALE_NAMES:
         return "m"
@@ -298,7 +96,9 @@ def _gender_of(party: Party, text: str) -> str | None:
 class SpeakerFinder:
     """Runs the sieve over every quotation of one article."""
 
-    def __init__(self, doc: Doc, quotes: list[QuoteCandidate], entities: EntityFinder, parties: list[Party]) -> None:
+    def __init__(
+        self, doc: Doc, quotes: list[QuoteCandidate], entities: EntityFinder, parties: list[PartyCandidate]
+    ) -> None:
         self.doc = doc
         self.text = doc.text
         self.quotes = quotes
@@ -311,7 +111,7 @@ class SpeakerFinder:
         self._sents = list(doc.sents)
         self._sent_starts = [sentence.start_char for sentence in self._sents]
         self._ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
-        self._last: Attribution | None = None
+        self._last: QuoteAttribution | None = None
         self._person_mentions = [(m, p) for p in parties if p.kind == "person" for m in p.mentions]
         self._learn_gender()
         self._quoted = [False] * len(doc)
@@ -639,9 +439,9 @@ class SpeakerFinder:
             for form in forms
         )
 
-    def _preceding(self, position: int, kinds: tuple[str, ...]) -> list[Party]:
+    def _preceding(self, position: int, kinds: tuple[str, ...]) -> list[PartyCandidate]:
         """Parties of `kinds` mentioned before `position`, the most recently mentioned first."""
-        last: list[tuple[int, Party]] = []
+        last: list[tuple[int, PartyCandidate]] = []
         for party in self.parties:
             if party.kind not in kinds:
                 continue
@@ -650,14 +450,14 @@ class SpeakerFinder:
                 last.append((max(before), party))
         return [p for _, p in sorted(last, key=lambda item: -item[0])]
 
-    def _nearby(self, start: int, end: int) -> list[Party]:
+    def _nearby(self, start: int, end: int) -> list[PartyCandidate]:
         """People and organisations around a quotation, nearest first: the model's numbered choices."""
         left, _ = self._paragraph(start)
         for _ in range(2):
             if left > 1:
                 left = self.text.rfind("\n", 0, left - 1) + 1
         _, right = self._paragraph(end)
-        scored: list[tuple[int, Party]] = []
+        scored: list[tuple[int, PartyCandidate]] = []
         for party in self.parties:
             if party.kind not in ("person", "organization", "group"):
                 continue
@@ -680,8 +480,8 @@ class SpeakerFinder:
                 outside = outside.replace(self.text[other_start:other_end], "")
         return not any(c.isalnum() for c in outside)
 
-    def attribute(self) -> list[Attribution]:
-        out: list[Attribution] = []
+    def attribute(self) -> list[QuoteAttribution]:
+        out: list[QuoteAttribution] = []
         for quote, (start, end) in zip(self.quotes, self.bounds, strict=True):
             rule: Rule
             found: _Found | None = None
@@ -712,12 +512,14 @@ class SpeakerFinder:
                     found = _Found(near[0].key, near[0].name, "nearest", 1.0, None)
                     rule, base = "nearest", 0.3
             if found is None:
-                out.append(Attribution(quote, None, None, "none", "none", 0.0, None, self._options(None, start, end)))
+                out.append(
+                    QuoteAttribution(quote, None, None, "none", "none", 0.0, None, self._options(None, start, end))
+                )
                 continue
             confidence = round(base * found.weight, 3)
             options = self._options(found.name, start, end)
             out.append(
-                Attribution(quote, found.name, found.key, rule, found.resolution, confidence, found.cue, options)
+                QuoteAttribution(quote, found.name, found.key, rule, found.resolution, confidence, found.cue, options)
             )
             self._last = out[-1]
         return out

@@ -124,7 +124,7 @@ def plan(text: str, size: int, overlap: int) -> list[Window]:
     one by one). So a long text is first cut at headings into stories (a headed part shorter than
     `STORY_CHARS` belongs to the story before it: a feature's short subsections, a dateline, or a
     short story, which costs no call of its own; the parties of a joined story the model skips
-    come from the rules, `judged._unlisted_stories`); a
+    come from the rules, `strategies.hybrid._unlisted_stories`); a
     story that fits is one window, exactly its text; a longer one is `split` with overlap. A text
     without headings is one story: plain `split`.
     """

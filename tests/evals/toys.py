@@ -6,8 +6,8 @@ import hashlib
 from typing import Any
 
 from summarizer.evals.gold import GoldCase, GoldFile
-from summarizer.grounding import Article
 from summarizer.schemas import Party, Quote, Summary
+from summarizer.text.article import Article
 
 TEXT = (
     "Dr. José Álvarez, the mayor of Springfield, said the bridge will reopen in May. "

@@ -18,7 +18,7 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from summarizer.api import create_app
-from summarizer.jobs.server import QueueServer
+from summarizer.jobs.valkey import QueueServer
 from summarizer.settings import Settings
 
 # The settings a worker process must share with the API to work the same queue the same way.

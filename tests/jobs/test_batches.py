@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from bench.upstream import healthy
 from summarizer.api import create_app
-from summarizer.jobs.runtime import QUEUE_NAME
+from summarizer.jobs.batches import QUEUE_NAME
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchStore
 from summarizer.settings import Settings

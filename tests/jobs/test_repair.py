@@ -22,7 +22,7 @@ from litestar.testing import AsyncTestClient
 
 from bench.serving import serve_subprocess
 from summarizer.api import create_app
-from summarizer.jobs.runtime import QUEUE_NAME, Batches, build_queue
+from summarizer.jobs.batches import QUEUE_NAME, Batches, build_queue
 from summarizer.jobs.store import BatchStore
 from summarizer.jobs.tasks import job_key
 from summarizer.settings import Settings

@@ -7,15 +7,19 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from summarizer.grounding import Article
-from summarizer.pipeline.drafts import EntitiesExtraction, QuoteAttributions
+from summarizer.pipeline.drafts import DraftContext, EntitiesExtraction, QuoteAttributions
 from summarizer.pipeline.ledger import Ledger
+from summarizer.text.article import Article
 
 ARTICLE = Article('Vladimir Putin met Dmitry Peskov in Minsk. Peskov said "it went well" and "we agreed".')
 
 
 def context(final: bool = False, **extra: Any) -> dict[str, Any]:
-    return {"article": ARTICLE, "is_final_attempt": lambda: final, "attempt": lambda: 2 if final else 1, **extra}
+    """Instructor's validation context as `LLMClient.extract` passes it: the call's `DraftContext`."""
+    call = DraftContext(article=ARTICLE, answers=2 if final else 1, reasks=1)
+    for name, value in extra.items():
+        setattr(call, name, frozenset(value) if name == "unused" else value)
+    return {"call": call}
 
 
 def entities(**fields: Any) -> dict[str, Any]:
@@ -31,7 +35,7 @@ def test_an_ungrounded_item_is_dropped_and_its_siblings_kept() -> None:
     ]
     draft = EntitiesExtraction.model_validate(entities(parties=parties), context=ctx)
     assert [p.name for p in draft.parties] == ["Vladimir Putin", "Peskov"]
-    ledger: Ledger = ctx["ledger"]
+    ledger: Ledger = ctx["call"].ledger
     [count] = ledger.dropped_counts()
     assert count.field == "parties" and count.count == 1 and count.values[0].startswith("Atlantis Council:")
 
@@ -43,7 +47,7 @@ def test_an_unknown_kind_is_coerced_and_a_wrong_case_silently_fixed() -> None:
         entities(parties=parties, locations=[{"name": "Minsk", "kind": "capital"}]), context=ctx
     )
     assert [p.kind for p in draft.parties] == ["other", "person"] and draft.locations[0].kind == "other"
-    assert [(c.field, c.values) for c in ctx["ledger"].coerced_counts()] == [
+    assert [(c.field, c.values) for c in ctx["call"].ledger.coerced_counts()] == [
         ("locations.kind", ["capital -> other"]),
         ("parties.kind", ["head of state -> other"]),
     ]
@@ -55,7 +59,7 @@ def test_items_past_the_cap_are_dropped_not_reasked() -> None:
         entities(parties=[{"name": "Vladimir Putin", "kind": "person"}] * 20), context=ctx
     )
     assert len(draft.parties) == 15
-    assert ctx["ledger"].dropped["parties"].count == 5
+    assert ctx["call"].ledger.dropped["parties"].count == 5
 
 
 def test_nothing_usable_left_is_reasked_with_the_exact_problem() -> None:
@@ -72,10 +76,12 @@ def test_nothing_usable_left_is_reasked_with_the_exact_problem() -> None:
 
 def test_the_final_attempt_keeps_the_empty_list_and_records_the_field_as_incomplete() -> None:
     ctx = context(final=True, quote_count=2)
-    ctx["rejected"] = [{"task": "quotes", "attempt": 1, "field": "quotes.speaker", "message": "x", "value": "Nobody"}]
+    ctx["call"].rejected = [
+        {"task": "quotes", "attempt": 1, "field": "quotes.speaker", "message": "x", "value": "Nobody"}
+    ]
     draft = QuoteAttributions.model_validate({"attributions": [{"quote": 1, "speaker": "Nobody Here"}]}, context=ctx)
     assert draft.attributions == []
-    [failure] = ctx["ledger"].failures
+    [failure] = ctx["call"].ledger.failures
     assert failure.fields == ("quotes",)
     assert [a["attempt"] for a in failure.attempts] == [1, 2]  # both attempts' problems, not only the last
 
@@ -86,9 +92,9 @@ def test_each_attempt_starts_a_fresh_ledger() -> None:
         entities(parties=[{"name": "Atlantis Council", "kind": "group"}] * 2 + [{"name": "Peskov", "kind": "person"}]),
         context=ctx,
     )
-    first = ctx["ledger"]
+    first = ctx["call"].ledger
     EntitiesExtraction.model_validate(entities(parties=[{"name": "Peskov", "kind": "person"}]), context=ctx)
-    assert ctx["ledger"] is not first and ctx["ledger"].dropped == {}
+    assert ctx["call"].ledger is not first and ctx["call"].ledger.dropped == {}
 
 
 def test_a_list_that_is_not_a_list_is_the_schema_s_to_reject() -> None:
@@ -103,7 +109,7 @@ def test_an_optional_list_with_nothing_usable_is_only_drops() -> None:
     answer = {"headline": "h", "summary": "s", "parties": [{"n": 1}, {"n": 2}], "missed": [{"name": "Xi Jinping"}]}
     draft = Judgement.model_validate(answer, context=ctx)  # no re-ask for an invented `missed` name
     assert [p.n for p in draft.parties] == [1, 2] and draft.missed == []
-    assert ctx["ledger"].failures == [] and ctx["ledger"].dropped["parties"].count == 1
+    assert ctx["call"].ledger.failures == [] and ctx["call"].ledger.dropped["parties"].count == 1
 
 
 def test_a_list_the_strategy_discards_is_not_judged() -> None:
@@ -111,4 +117,4 @@ def test_a_list_the_strategy_discards_is_not_judged() -> None:
     draft = EntitiesExtraction.model_validate(
         entities(parties=[{"name": "Peskov", "kind": "person"}], locations=[{"name": "Europe"}]), context=ctx
     )
-    assert draft.locations == [] and ctx["ledger"].failures == [] and ctx["ledger"].dropped == {}
+    assert draft.locations == [] and ctx["call"].ledger.failures == [] and ctx["call"].ledger.dropped == {}

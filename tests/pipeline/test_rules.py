@@ -5,11 +5,15 @@ The real spaCy pipeline over short sentences made up for each rule; no model is 
 
 from __future__ import annotations
 
-from summarizer.grounding import Article
 from summarizer.pipeline.assemble import MAX_PARTIES
-from summarizer.pipeline.judged import RULES_OUTCOMES, _capped, _rule_claims, _rule_outcomes, _rule_places
+from summarizer.pipeline.assemble import capped as _capped
 from summarizer.pipeline.ledger import Ledger
+from summarizer.pipeline.strategies.rules import RULES_OUTCOMES
+from summarizer.pipeline.strategies.rules import rule_claims as _rule_claims
+from summarizer.pipeline.strategies.rules import rule_outcomes as _rule_outcomes
+from summarizer.pipeline.strategies.rules import rule_places as _rule_places
 from summarizer.schemas import Party, Quote
+from summarizer.text.article import Article
 from summarizer.text.candidates import candidates
 
 

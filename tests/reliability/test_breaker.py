@@ -7,8 +7,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from summarizer.api import create_app
-from summarizer.breaker import CircuitBreaker, State
 from summarizer.errors import CircuitOpen
+from summarizer.llm.breaker import CircuitBreaker, State
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, status
 from tests.support.scripts import grouped_success, seed_text

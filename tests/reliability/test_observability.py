@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from summarizer.api import create_app
-from summarizer.logs import JsonFormatter
+from summarizer.observe.logs import JsonFormatter
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, status, tool_call
 from tests.support.scripts import grouped_success, seed_text

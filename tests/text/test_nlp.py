@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 from summarizer.errors import ConfigurationError
-from summarizer.grounding import Article
+from summarizer.text.article import Article
 from summarizer.text.candidates import candidates
 from summarizer.text.nlp import CHUNK_CHARS, _chunks, load_pipeline, parse, parse_async, pipeline_id
 
