@@ -40,6 +40,7 @@ from summarizer.settings import Settings
 CODE_MODULES = (
     "summarizer.text.article",
     "summarizer.pipeline.assemble",
+    "summarizer.pipeline.confidence",
     "summarizer.pipeline.drafts",
     "summarizer.pipeline.guard",
     "summarizer.pipeline.ledger",
@@ -55,6 +56,7 @@ CODE_MODULES = (
     "summarizer.text.entities",
     "summarizer.text.names",
     "summarizer.text.quotes",
+    "summarizer.text.salience",
     "summarizer.text.speakers",
     "summarizer.text.windows",
 )

@@ -3,8 +3,8 @@
 Keys come from settings (`SUMMARIZER_API_KEYS`) and are kept only as sha256 digests; a presented
 key is hashed and compared with `hmac.compare_digest` against every digest, so neither the key nor
 the match position leaks through timing, and nothing here ever logs one. Callers send
-`Authorization: Bearer <key>` or `X-API-Key: <key>`. Health, readiness, the docs and the
-problem pages stay open.
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. Health, readiness, the docs, the
+problem pages and the prompt lab's page (not its API) stay open.
 
 Each request to the summaries API counts against its key (or, with no keys configured, its
 client address). Every answer carries `RateLimit-Limit/-Remaining/-Reset`; past the limit it is a
@@ -36,7 +36,9 @@ from summarizer.api.ratelimit import Decision, RateLimitStore
 from summarizer.errors import RateLimited, Unauthorized
 from summarizer.observe.logs import Caller
 
-OPEN_PATHS = ("/health", "/ready", "/docs", "/problems")
+OPEN_PATHS = ("/health", "/ready", "/docs", "/problems", "/lab/assets/")
+OPEN_PAGES = ("/lab", "/lab/")
+"""Open by exact path: the lab's page holds no data (its API, under `/lab/api/`, needs a key)."""
 LIMITED_PREFIX = "/v1/"
 
 
@@ -103,7 +105,8 @@ class SecurityMiddleware(ASGIMiddleware):
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:
-        return str(scope["path"]).startswith(OPEN_PATHS)
+        path = str(scope["path"])
+        return path.startswith(OPEN_PATHS) or path in OPEN_PAGES
 
     def __init__(
         self, keys: ApiKeys, store: RateLimitStore, limit: int, window_s: int, auth_failure_limit: int = 10

@@ -21,10 +21,11 @@ from rich.table import Table
 
 from summarizer.cli.common import err, fail, guarded, load_settings, prepare_model
 from summarizer.evals.aggregate import RunScores, headline_json, table, variance
+from summarizer.evals.calibration import calibration_table
 from summarizer.evals.compare import Comparison, compare
 from summarizer.evals.config import DEFAULT_PATH, load_config
 from summarizer.evals.corpus import import_corpus
-from summarizer.evals.gold import GoldCase, load_gold
+from summarizer.evals.gold import GoldCase, Split, load_gold
 from summarizer.evals.predictions import read_predictions
 from summarizer.evals.results import run_scores, score_all, write_results, write_scores
 from summarizer.evals.runner import CaseOutput, RunSpec, output_cache, run_eval
@@ -103,6 +104,10 @@ def run(
             min=0, help="Incomplete answers (meta.incomplete: a fallback, a failed window) tolerated before exit 1."
         ),
     ] = 0,
+    split: Annotated[
+        Split | None,
+        typer.Option(help="Only gold files of this side of an imported corpus: tune (adjust rules) or check (report)."),
+    ] = None,
 ) -> None:
     """Summarize every gold article (cached by the answer's fingerprint), then score and report.
 
@@ -116,7 +121,7 @@ def run(
         settings = load_settings(llm_model=model)
         scoring = load_config(config).scoring
         chosen = PromptLibrary.load(settings.prompts_dir).get(prompt or settings.default_prompt)
-        cases = load_gold(gold, pattern=articles)
+        cases = load_gold(gold, pattern=articles, split=split)
         run_dir = out or _default_run_dir(chosen.ref)
         prepare_model(settings)
         answer = answer_spec(settings, chosen, model_file_sha256(settings))
@@ -130,6 +135,7 @@ def run(
             outputs = _one_run(settings, cases, chosen.ref, spec, target)
             meta: dict[str, Any] = {
                 "prompt": chosen.ref,
+                "split": split,
                 "prompt_hash": chosen.hash,
                 "model": settings.llm_model,
                 "repeat": k,
@@ -197,6 +203,10 @@ def score(
         bool,
         typer.Option("--allow-missing", help="Score a gold article without a prediction as a failed (empty) answer."),
     ] = False,
+    split: Annotated[
+        Split | None,
+        typer.Option(help="Only gold files of this side of an imported corpus: tune (adjust rules) or check (report)."),
+    ] = None,
 ) -> None:
     """Score saved predictions against gold, without calling any model; writes scores.json for `eval compare`.
 
@@ -205,7 +215,7 @@ def score(
     """
 
     def body() -> None:
-        cases = load_gold(gold, pattern=articles)
+        cases = load_gold(gold, pattern=articles, split=split)
         found = read_predictions(predictions, [c.slug for c in cases])
         missing = sorted({c.slug for c in cases} - set(found))
         for slug in missing:
@@ -217,10 +227,12 @@ def score(
             )
         errors = {slug: f"no prediction in {predictions}" for slug in missing}
         unanswered = {slug: CaseOutput(article=slug, cached=False, seconds=0.0, error=e) for slug, e in errors.items()}
-        meta = {"predictions": str(predictions), "errors": errors}
+        meta = {"predictions": str(predictions), "errors": errors, "split": split}
         run, _ = score_all(cases, found, load_config(config).scoring, meta, outputs=unanswered)
         target = write_scores(out or _scores_dir(predictions), run)
-        console.print(table(run, title=f"scores · {predictions}"))
+        console.print(table(run, title=f"scores · {predictions}" + (f" · {split}" if split else "")))
+        if run.calibration:
+            console.print(calibration_table(run.calibration))
         err.print(f"wrote {target}", highlight=False, soft_wrap=True)
         print(headline_json(run))
 

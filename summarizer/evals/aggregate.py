@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from rich.table import Table
 
+from summarizer.evals.calibration import Calibration, calibrate_all
 from summarizer.evals.metrics import PRF, Counts, Ratio, macro, micro
 from summarizer.evals.scoring import FIELDS, ArticleScore, ScoringConfig
 
@@ -32,6 +33,9 @@ class RunScores(BaseModel):
     speaker_accuracy: float | None
     fabricated_rate: float | None
     status_accuracy: float | None
+    calibration: dict[str, Calibration] = Field(
+        default_factory=dict, description="Per field carrying `confidence` (and `quotes.speaker`): ECE and bins."
+    )
     articles: list[ArticleScore]
 
 
@@ -51,6 +55,7 @@ def aggregate(scores: Sequence[ArticleScore], config: ScoringConfig, meta: dict[
         speaker_accuracy=sum((s.speaker for s in scores), Ratio()).value,
         fabricated_rate=sum((s.fabricated for s in scores), Ratio()).value,
         status_accuracy=sum((s.status for s in scores), Ratio()).value,
+        calibration=calibrate_all(s.confidence for s in scores),
         articles=list(scores),
     )
 
@@ -107,6 +112,8 @@ def headline(run: RunScores) -> dict[str, Any]:
     line: dict[str, Any] = {f"{name}_f1": _rounded(f.micro.f1) for name, f in run.fields.items()}
     line["speaker_accuracy"] = run.speaker_accuracy
     line["fabricated_rate"] = run.fabricated_rate
+    for name, found in run.calibration.items():
+        line[f"{name.replace('.', '_')}_ece"] = round(found.ece, 4)
     line["articles"] = len(run.articles)
     return {**line, **health(run)}
 

@@ -28,6 +28,19 @@ def _f(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _calibration(run: RunScores) -> list[str]:
+    """The reliability table: per field carrying confidence, its ECE and each bin's confidence vs share right."""
+    if not run.calibration:
+        return []
+    lines = ["", "## Calibration", "", "| field | ECE | items | bin | mean confidence | share right | items in bin |"]
+    lines.append("|---|---:|---:|---|---:|---:|---:|")
+    for name, found in run.calibration.items():
+        for index, b in enumerate(found.bins):
+            head = f"| {name} | {found.ece:.3f} | {found.count} |" if index == 0 else "| | | |"
+            lines.append(f"{head} {b.low:.1f}–{b.high:.1f} | {b.confidence:.2f} | {b.accuracy:.2f} | {b.count} |")
+    return lines
+
+
 def markdown(run: RunScores) -> str:
     lines = [f"# Eval run: {run.meta.get('prompt', '?')} on {run.meta.get('model', '?')}", ""]
     lines += [f"- {key}: {value}" for key, value in run.meta.items() if key not in {"errors"}]
@@ -43,6 +56,7 @@ def markdown(run: RunScores) -> str:
         "",
         f"Speaker accuracy {_f(run.speaker_accuracy)}, fabricated-quote rate {_f(run.fabricated_rate)}, "
         f"outcome status accuracy {_f(run.status_accuracy)}.",
+        *_calibration(run),
         "",
         "## Per article (F1)",
         "",

@@ -17,6 +17,7 @@ from rich.console import Console
 from summarizer.errors import InputError
 from summarizer.evals import report
 from summarizer.evals.aggregate import RunScores, aggregate, headline_json, table
+from summarizer.evals.calibration import calibration_table
 from summarizer.evals.gold import GoldCase
 from summarizer.evals.predictions import read_predictions
 from summarizer.evals.runner import OUTPUTS, CaseOutput, read_outputs
@@ -90,6 +91,8 @@ def write_results(
     (run_dir / "report.md").write_text(report.markdown(run), encoding="utf-8")
     (run_dir / "report.html").write_text(report.html(run, cases, filled), encoding="utf-8")
     console.print(table(run, title=f"{meta.get('prompt', '')} · {run_dir}"))
+    if run.calibration:
+        console.print(calibration_table(run.calibration))
     print(headline_json(run))
     return run
 

@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,9 +151,14 @@ async def generate(
     cache: OutputCache,
     run_dir: Path,
     on_done: OnDone = lambda _: None,
+    redo: Collection[str] = (),
 ) -> dict[str, CaseOutput]:
-    """An output per case, calling `summarize` only for articles neither the run nor the cache holds complete."""
-    done = spec.resumed(run_dir)
+    """An output per case, calling `summarize` only for articles neither the run nor the cache holds complete.
+
+    `redo`: articles answered again even though the run directory holds an answer (the lab's re-run of
+    one article; with `spec.use_cache` the cache still answers them).
+    """
+    done = {slug: out for slug, out in spec.resumed(run_dir).items() if slug not in redo}
     gate = asyncio.Semaphore(spec.concurrency)
 
     async def one(case: GoldCase) -> CaseOutput:

@@ -1,7 +1,7 @@
 """Wiring of batch jobs: the queue (SAQ on Redis/Valkey via litestar-saq), the API's use-cases, the worker.
 
 `open_batches` is what the app lifespan enters; `run_worker` is `summarizer worker`. Both reach
-the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server of `summarizer.jobs.valkey`.
+the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server (`summarizer.jobs.embedded`).
 
 The queue is built from litestar-saq's `QueueConfig`/`SAQConfig` and worked by its `Worker`, but
 not through `SAQPlugin`'s startup/shutdown hooks: Litestar runs `on_shutdown` hooks after the
@@ -40,11 +40,12 @@ from summarizer.errors import (
     QueueUnavailable,
     problem_for,
 )
+from summarizer.jobs.embedded import embedded_queue, embedded_server
 from summarizer.jobs.queue import BatchQueue
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchInfo, BatchStore, new_batch_id
 from summarizer.jobs.tasks import TASK, JobDeps, job_key, job_options, make_task, problem_body
-from summarizer.jobs.valkey import QueueServer, ping
+from summarizer.jobs.valkey import ping
 from summarizer.runtime import connect_redis
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
@@ -52,10 +53,6 @@ from summarizer.settings import Settings
 log = logging.getLogger("summarizer.jobs")
 QUEUE_NAME = "summarizer-batches"
 SHUTDOWN_GRACE_S = 10.0
-
-
-def embedded_server(settings: Settings) -> QueueServer:
-    return QueueServer(settings.cache_dir / "queue")
 
 
 def sweep_interval_s(settings: Settings) -> int:
@@ -294,11 +291,7 @@ async def open_queue_connection(settings: Settings) -> AsyncIterator[QueueConnec
     async with AsyncExitStack() as stack:
         url = settings.redis_url
         if url is None:
-            server = embedded_server(settings)
-            server.spawn()  # on the loop thread, which lives as long as the service (PR_SET_PDEATHSIG)
-            stack.push_async_callback(asyncio.to_thread, server.stop)
-            await asyncio.to_thread(server.wait_healthy)
-            url = server.url
+            url = (await stack.enter_async_context(embedded_queue(settings))).url
         redis = connect_redis(url)
         stack.push_async_callback(redis.aclose)
         yield QueueConnection(url, redis)

@@ -22,10 +22,13 @@ from summarizer.text.entities import EntityFinder, PartyCandidate, PlaceCandidat
 from summarizer.text.names import NameIndex, name_key
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
 from summarizer.text.quotes import scan_quotes
+from summarizer.text.salience import named_first, subjects
 from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, QuoteAttribution, SpeakerFinder
 
 MAX_OUTCOMES = 12
 MAX_CLAIM_PAIRS = 8
+CONTRAST_LINK = 1.5
+"""Added to a claim sentence that names what a contrast answers ("Despite the address": the sentence about it)."""
 _OUTCOME_VERBS = lexicon.load("outcome_verbs")
 _OUTCOME_NUMBERS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _DENIAL_LEMMAS = lexicon.load("denial_verbs")
@@ -35,9 +38,14 @@ _DENIAL_PHRASES = re.compile(
     r"\b(?:false(?:ly|hood)?|no evidence|hoax|not true|untrue|fake|baseless|unfounded|bogus|myth|"
     r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
     r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?|doctored|photoshopped|"
-    r"not (?:real|genuine|authentic|accurate))\b|n['’]t (?:real|genuine|authentic|accurate)\b",
+    r"not (?:real|genuine|authentic|accurate)|cast(?:s|ing)? (?:\w+ )?doubts? (?:on|over)|debunk\w*)\b|"
+    r"n['’]t (?:real|genuine|authentic|accurate)\b",
     re.IGNORECASE,
 )
+# "Despite the address, satellite images show ...": evidence that contradicts a claim without a denial word.
+_CONTRAST = lexicon.load("contrast_words")
+_EVIDENCE_VERBS = lexicon.load("evidence_verbs")
+_EVIDENCE_NOUNS = lexicon.load("evidence_nouns")
 _CLAIM_NOUNS = lexicon.load("claim_nouns")
 _CLAIM_VERBS = lexicon.load("claim_verbs")
 
@@ -90,6 +98,10 @@ class Candidates:
     attributions: tuple[QuoteAttribution, ...]
     outcomes: tuple[OutcomeCandidate, ...]
     claims: tuple[ClaimPair, ...]
+    actors: frozenset[str] = frozenset()
+    """Keys of the parties named as the subject of a verb (`text.salience`)."""
+    lede: frozenset[str] = frozenset()
+    """Keys of the parties named in the headline or lede (`text.salience`)."""
 
 
 def _sentence(sent: SpacySpan) -> Sentence | None:
@@ -459,6 +471,43 @@ def _refusal(verb: Token) -> bool:
     return not any(o.lemma_.casefold() in _ASSERTION_OBJECTS for o in every)
 
 
+def _contradicting_evidence(sent: SpacySpan) -> str | None:
+    """ "Despite the address, satellite images show columns of tanks": a contrast word, then evidence (images,
+    data, records) followed closely by a showing verb. It disputes what was said before without denying it.
+
+    Read by words, not by the parse: a small parser often tags "show" after a date as a noun."""
+    tokens = list(sent)
+    if not any(t.lower_ in _CONTRAST for t in tokens[:8]):
+        return None
+    for index, token in enumerate(tokens):
+        if token.lemma_.casefold() not in _EVIDENCE_NOUNS or token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        for later in tokens[index + 1 : index + 10]:
+            if later.lemma_.casefold() in _EVIDENCE_VERBS or later.lower_.rstrip("s") in _EVIDENCE_VERBS:
+                return f"{token.lemma_.casefold()} {later.lower_}"
+    return None
+
+
+def _contrast_object(sent: SpacySpan) -> str | None:
+    """What a contrast answers: "address" in "Despite the address, ...", "assurances" in "Contrary to his
+    assurances, ...". A claim sentence naming it is the one the evidence disputes."""
+    for token in list(sent)[:8]:
+        if token.lower_ in ("despite", "contrary", "notwithstanding"):
+            for inner in token.subtree:
+                if inner.pos_ == "NOUN" and inner.i > token.i:
+                    return inner.lemma_.casefold()
+    return None
+
+
+def _named_source(ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, PartyCandidate]) -> str | None:
+    """The first person or organisation a sentence names: whose images, data or records the evidence is."""
+    for ent in ents:
+        key = entities.party_key_at(ent.start_char, ent.end_char)
+        if key in parties and parties[key].kind in ("person", "organization"):
+            return parties[key].name
+    return None
+
+
 def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """The word that makes a sentence a denial, and how strong a cue it is.
 
@@ -474,6 +523,9 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     match = _DENIAL_PHRASES.search(sent.text)
     if match:
         return match.group(0).casefold(), 2.0
+    evidence = _contradicting_evidence(sent)
+    if evidence is not None:
+        return evidence, 2.0
     for token in sent:
         if token.lemma_.casefold() in _WEAK_DENIAL_LEMMAS and token.pos_ == "VERB":
             return token.lemma_.casefold(), 0.5
@@ -510,8 +562,15 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[PartyCandi
         if found_cue is None or evidence is None:
             continue
         cue, strength = found_cue
-        disputer = _source(sent, ents, speakers, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
+        by_evidence = _contradicting_evidence(sent) == cue
+        contrast = _contrast_object(sent) if by_evidence else None
+        if by_evidence:
+            disputer = _named_source(ents, speakers.entities, by_key)
+        else:
+            disputer = _source(sent, ents, speakers, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
         for claim_index in range(max(0, index - 12), index + 1):
+            if by_evidence and claim_index == index:
+                continue  # evidence shows something else; what it disputes was said before it
             claim_sent, claim_ents, claim_words = keyed[claim_index]
             shared = tuple(sorted(words & claim_words))
             if not shared and claim_index != index:
@@ -542,6 +601,12 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[PartyCandi
             overlap = 0 if claim_index == index and clause is None else min(len(shared), 4)
             lede = max(0.0, 1.0 - 0.35 * claim_index)  # the disputed claim is what the story opens with
             score = strength + overlap + lede + (0.5 if claimant else 0.0)
+            if (
+                contrast is not None
+                and claim_index != index
+                and any(t.lemma_.casefold() == contrast for t in claim_sent)
+            ):
+                score += CONTRAST_LINK  # "Despite the address, images show ...": the address is the claim
             score -= 0.05 * (index - claim_index)
             named_here = [
                 n
@@ -601,6 +666,8 @@ def find_candidates(
         attributions=tuple(speakers.attribute()),
         outcomes=tuple(o for part in parts for o in _outcomes(part, speakers.bounds, article.text)),
         claims=tuple(c for part in parts for c in _claims(part, speakers, parties)),
+        actors=subjects(doc, entities),
+        lede=named_first(parties, article.text),
     )
 
 
