@@ -41,7 +41,7 @@ PROBE_TOKENS = 32
 
 
 async def speed_probe(base_url: str, timeout_s: float) -> Probe:
-    """One fixed model call, timed: the shortest gold article read, 32 tokens written.
+    """One fixed model call, timed (after an untimed warm-up): the shortest gold article read, 32 tokens written.
 
     Measured in the same run as the answers whose deadlines it scales (a ratio, never a wall-clock bar).
     """
@@ -53,6 +53,9 @@ async def speed_probe(base_url: str, timeout_s: float) -> Probe:
         "temperature": 0.0,
     }
     async with httpx.AsyncClient(base_url=base_url, timeout=timeout_s) as client:
+        # Untimed first: a freshly started server pages its weights in on its first call.
+        warm = {**body, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        (await client.post("/chat/completions", json=warm)).raise_for_status()
         started = time.monotonic()
         response = await client.post("/chat/completions", json=body)
         seconds = time.monotonic() - started
