@@ -34,8 +34,9 @@ every class by its problem slug (the docs serve a page per slug, the client maps
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 PROBLEM_BASE = "https://summarizer.dev/problems/"
 
@@ -74,6 +75,21 @@ class InputError(SummarizerError):
     status_code = 422
     slug = "invalid-input"
     title = "Invalid input"
+
+    @classmethod
+    def at(cls, loc: Sequence[str | int], msg: str, **extra: Any) -> Self:
+        """One bad field, in the shape of every 422: `errors: [{"loc", "msg"}]`, detail `<loc>: <msg>`."""
+        return cls.of([{"loc": list(loc), "msg": msg}], **extra)
+
+    @classmethod
+    def of(cls, errors: list[dict[str, Any]], **extra: Any) -> Self:
+        """Bad fields as pydantic reports them: `loc`, the path in the request body, and `msg`.
+
+        Summaries and batches answer the same mistake with the same members (an article's `loc`
+        starts `["article", ...]` in a summary, `["articles", <index>, ...]` in a batch).
+        """
+        where = ".".join(str(part) for part in errors[0]["loc"])
+        return cls(f"{where}: {errors[0]['msg']}" if where else str(errors[0]["msg"]), errors=errors, **extra)
 
 
 class ArticleTooLarge(InputError):
@@ -307,6 +323,8 @@ def problem_for(exc: SummarizerError) -> Problem:
     """Map any error of the tree to its problem details: the one place statuses are decided."""
     extra: dict[str, Any] = {k: v for k, v in exc.extra.items() if v is not None}
     headers: dict[str, str] = {}
+    if exc.status_code == 422 and isinstance(exc, InputError):
+        extra.setdefault("errors", [{"loc": [], "msg": exc.detail}])  # every 422 has the same members
     if isinstance(exc, UpstreamError):
         extra["attempts"] = exc.attempts
         extra["usage"] = {"prompt_tokens": exc.usage.prompt_tokens, "completion_tokens": exc.usage.completion_tokens}

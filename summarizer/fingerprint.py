@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from summarizer.errors import LocalModelError
 from summarizer.local_model.fetch import sha256_of
 from summarizer.local_model.releases import QWEN_CODER_1_5B
 from summarizer.pipeline.drafts import DRAFT_MODELS
@@ -73,7 +74,7 @@ class Fingerprint(BaseModel):
     draft_schemas: str
     strategy: str
     code_version: str
-    model: str
+    model: str | None
     model_file_sha256: str | None
     temperature: float
     max_tokens: int
@@ -149,6 +150,8 @@ def model_file_sha256(settings: Settings) -> str | None:
     path = settings.local_model_path
     if path is None:
         return QWEN_CODER_1_5B.sha256
+    if not path.is_file():  # as the server's start would say: a missing file is a setting, not a bug
+        raise LocalModelError(f"SUMMARIZER_LOCAL_MODEL_PATH does not exist: {path}")
     stat = path.stat()
     memo = settings.cache_dir / "model-hashes.json"
     known: dict[str, str] = {}
@@ -178,8 +181,9 @@ def answer_spec(
             "draft_schemas": draft_schemas_hash(drafts),
             "strategy": prompt.meta.strategy,
             "code_version": code_version(),
-            "model": settings.llm_model,
-            "model_file_sha256": model_file,
+            # An answer made by code alone (`summarize-rules`) is the same whichever model is configured.
+            "model": settings.llm_model if prompt.calls_model else None,
+            "model_file_sha256": model_file if prompt.calls_model else None,
             "temperature": settings.llm_temperature,
             "max_tokens": settings.llm_max_tokens,
             "instructor_mode": settings.llm_mode,

@@ -128,6 +128,11 @@ class Prompt:
     def hash(self) -> str:
         return self.sha256[:16]
 
+    @property
+    def calls_model(self) -> bool:
+        """False for a prompt whose strategy answers from code alone (`rules`)."""
+        return STRATEGIES[self.meta.strategy].calls_model
+
     def render(self, task: str, **variables: Any) -> RenderedPrompt:
         if task not in self.meta.tasks:
             raise PromptRenderError(f"prompt {self.ref} has no task {task!r}")

@@ -1,10 +1,15 @@
 """What runs outside us: the LLM upstream and Redis, opened the same way by the app, the CLI, the
 eval runner and the workers.
 
-`open_upstream(settings)` yields the upstream base URL and an `LLMClient` on it: the configured URL,
-or the embedded llama.cpp child, started (fetching and verifying the model first if needed) and
-stopped on exit. `service.build_summarizer` then turns that client into a `Summarizer`.
+`open_upstream(settings)` yields an `LLMClient` on the configured URL, or on the embedded llama.cpp
+child, started (fetching and verifying the model first if needed) when something first needs it,
+and stopped on exit. `service.build_summarizer` then turns that client into a `Summarizer`.
 `connect_redis(url)` is the one way a Redis client is made (batch queue, response cache, rate limits).
+
+On first need, not at start: a prompt answered by code alone (`summarize-rules`) must neither start
+llama.cpp nor download 1.1 GB. The service (`eager=True`) still starts it before answering when
+its default prompt calls a model, so `/ready` means what it says and the first request does not
+wait for the model to load; `Summarizer.summarize` starts it before a request's deadline begins.
 """
 
 from __future__ import annotations
@@ -29,10 +34,13 @@ from summarizer.settings import Settings
 
 @dataclass(frozen=True)
 class Upstream:
-    """An open upstream: its base URL and the client that talks to it."""
+    """An open upstream: the client that talks to it (its `base_url` is known once it is open)."""
 
-    base_url: str
     llm: LLMClient
+
+    @property
+    def base_url(self) -> str | None:
+        return self.llm.base_url
 
 
 @asynccontextmanager
@@ -41,28 +49,35 @@ async def open_upstream(
     *,
     progress: Progress | None = None,
     announce: Callable[[str], None] = lambda _message: None,
+    eager: bool = False,
 ) -> AsyncIterator[Upstream]:
-    """The configured upstream, or the local model started here; everything opened is closed on exit.
+    """The configured upstream, or the local model started on first need; everything opened is closed on exit.
 
-    The llama.cpp child is forked on the calling (event-loop) thread: PR_SET_PDEATHSIG follows the
-    forking thread, and the loop's lives as long as whatever serves (see `LlamaServer.spawn`).
-    Downloading and waiting for health happen off the loop.
+    `eager`: open it now (start the local model; ask a configured URL its context window), not on
+    first need. The llama.cpp child is forked on the event-loop thread, in `LLMClient.connect`:
+    PR_SET_PDEATHSIG follows the forking thread, and the loop's lives as long as whatever serves
+    (see `LlamaServer.spawn`). Downloading and waiting for health happen off the loop.
     """
     async with AsyncExitStack() as stack:
         if settings.uses_local_model:
-            server = await asyncio.to_thread(local_server, settings, progress)  # may download the model first
-            announce("starting the local llama.cpp server…")
-            server.spawn()
-            stack.push_async_callback(asyncio.to_thread, server.stop)
-            await asyncio.to_thread(server.wait_healthy)
-            base_url = server.base_url
+
+            async def start_local_model() -> str:
+                server = await asyncio.to_thread(local_server, settings, progress)  # may download the model first
+                announce("starting the local llama.cpp server…")
+                server.spawn()
+                stack.push_async_callback(asyncio.to_thread, server.stop)
+                await asyncio.to_thread(server.wait_healthy)
+                return server.base_url
+
+            llm = LLMClient(settings, None, connect=start_local_model)
         else:
             assert settings.llm_base_url is not None
-            base_url = settings.llm_base_url
-        llm = LLMClient(settings, base_url)
+            llm = LLMClient(settings, settings.llm_base_url)
         stack.push_async_callback(llm.close)
-        await llm.context_tokens()  # asked once here (a model list call), not inside a request's deadline
-        yield Upstream(base_url=base_url, llm=llm)
+        if eager:
+            await llm.connect()
+            await llm.context_tokens()  # asked once here (a model list call), not inside a request's deadline
+        yield Upstream(llm=llm)
 
 
 def connect_redis(url: str, *, timeout_s: float | None = None, ride_out_outages: bool = True) -> aioredis.Redis:

@@ -155,7 +155,10 @@ class ItemCount(BaseModel):
 
 
 class SummaryMeta(BaseModel):
-    model: str
+    model: str | None = Field(
+        description="The model whose answer the summary holds; null when no model wrote any of it "
+        "(`summarize-rules`, or the rules' fallback after every call failed).",
+    )
     prompt: PromptInfo
     schema_version: str
     usage: UsageInfo

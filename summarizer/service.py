@@ -63,7 +63,7 @@ def _check_controls(field: str, text: str) -> None:
     if (found := _CONTROL.search(text)) is not None:
         char = found.group()
         what = "NUL bytes" if char == "\x00" else f"control character U+{ord(char):04X}"
-        raise InputError(f"{field} contains {what} (at index {found.start()})", field=field, index=found.start())
+        raise InputError.at(("article", field), f"contains {what} (at index {found.start()})", index=found.start())
 
 
 # What one call needs besides the article: instructions, the draft's JSON schema (measured ~600
@@ -74,8 +74,8 @@ CHARS_PER_TOKEN = 4
 
 def _check_text(text: str, settings: Settings) -> None:
     if not text.strip():
-        raise InputError("article text is empty or only whitespace")
-    _check_controls("article text", text)
+        raise InputError.at(("article", "text"), "article text is empty or only whitespace")
+    _check_controls("text", text)
     if len(text) > settings.max_article_chars:
         raise ArticleTooLarge(
             f"article has {len(text)} characters; the limit is {settings.max_article_chars}",
@@ -202,6 +202,9 @@ class Summarizer:
         error: BaseException | None = None
         ledger = Ledger()
         try:
+            if prompt.calls_model and not self.llm.connected:
+                await self.llm.connect()  # the embedded model's first start: not on this request's deadline
+                started, scope = time.monotonic(), CallScope.starting_now(self.settings.request_deadline_s)
             grounded = Article(article.text)
             run = Run(
                 self.llm,
@@ -238,7 +241,7 @@ class Summarizer:
         return SummaryResponse(
             summary=summary,
             meta=SummaryMeta(
-                model=self.settings.llm_model,
+                model=self.settings.llm_model if run.answered else None,  # no model wrote any of it
                 prompt=PromptInfo(id=prompt.meta.id, version=prompt.meta.version, hash=prompt.hash),
                 schema_version=SCHEMA_VERSION,
                 usage=_usage(scope.usage),
@@ -254,7 +257,7 @@ class Summarizer:
     def _prepare(self, article: ArticleIn, prompt_ref: str | None) -> tuple[Prompt, dict[str, Any]]:
         """Check the input and pick the prompt: everything that can fail before a model call."""
         _check_text(article.text, self.settings)
-        for name, value in (("article title", article.title), ("article url", article.url)):
+        for name, value in (("title", article.title), ("url", article.url)):
             _check_controls(name, value or "")
         prompt = self.prompts.get(prompt_ref or self.settings.default_prompt)
         variables = {
@@ -275,7 +278,10 @@ class Summarizer:
         The context comes from the model (server or setting), so a bigger model reads bigger pieces
         without a configuration change; `window_chars` keeps each piece about one news article.
         """
-        fits = one_call_chars(self.settings, await self.llm.context_tokens())
+        if not prompt.calls_model:  # code alone: no context to fit, and no upstream to ask about it
+            fits = self.settings.window_chars
+        else:
+            fits = one_call_chars(self.settings, await self.llm.context_tokens())
         if STRATEGIES[prompt.meta.strategy].reads_in_windows(prompt.meta.tasks):
             size = min(self.settings.window_chars, fits)
             return tuple(plan(text, size, min(self.settings.window_overlap_chars, size // 4)))

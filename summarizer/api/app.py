@@ -12,13 +12,15 @@ from litestar import Litestar
 
 from summarizer.api.batches import batch_controller
 from summarizer.api.contract import openapi_config
-from summarizer.api.docs import problem_index, problem_page
+from summarizer.api.docs import problem_index, problem_page, root
 from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
+from summarizer.api.prompts import list_prompts
 from summarizer.api.ratelimit import store_for
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
 from summarizer.cache.stores import open_store
+from summarizer.errors import ConfigurationError, PromptNotFound
 from summarizer.jobs.batches import open_batches, open_queue_connection
 from summarizer.observe.metrics import Metrics
 from summarizer.prompts import Prompt, PromptLibrary
@@ -30,6 +32,12 @@ from summarizer.settings import Settings
 def create_app(settings: Settings) -> Litestar:
     """Build the API. With no upstream configured, the lifespan starts (and stops) the local model."""
     prompts = PromptLibrary.load(settings.prompts_dir)  # bad templates fail at start-up, not per request
+    # The default prompt's model is started before the service answers (so /ready means it); with a
+    # default that calls no model (summarize-rules), only the first request naming another starts it.
+    try:
+        start_model = prompts.get(settings.default_prompt).calls_model
+    except PromptNotFound as exc:
+        raise ConfigurationError(f"SUMMARIZER_DEFAULT_PROMPT: {exc.detail}") from exc
     rate_limits = store_for(settings)
     metrics = Metrics()
     security = SecurityMiddleware(
@@ -49,7 +57,7 @@ def create_app(settings: Settings) -> Litestar:
         async with AsyncExitStack() as stack:
             stack.push_async_callback(rate_limits.close)
             # The local model is forked here, on the loop thread, which lives as long as the service.
-            upstream = await stack.enter_async_context(open_upstream(settings))
+            upstream = await stack.enter_async_context(open_upstream(settings, eager=start_model))
             queue = await stack.enter_async_context(open_queue_connection(settings))
             # With `redis` and no URL, the response cache lives in the queue's embedded valkey.
             store = await stack.enter_async_context(open_store(settings, queue.redis))
@@ -69,6 +77,8 @@ def create_app(settings: Settings) -> Litestar:
             health,
             ready,
             metrics_endpoint,
+            list_prompts,
+            root,
             problem_index,
             problem_page,
         ],

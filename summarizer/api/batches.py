@@ -54,7 +54,9 @@ def _raw_articles(request: Request[Any, Any, Any], body: bytes) -> tuple[list[An
         except json.JSONDecodeError as exc:
             raise MalformedRequest(f"request body is not JSON: {exc.msg} (line {exc.lineno})") from exc
         if not isinstance(document, dict) or not isinstance(document.get("articles"), list):
-            raise InputError('the body must be {"articles": [{"id": ..., "text": ...}, ...], "prompt"?}')
+            raise InputError.at(
+                ["articles"], 'the body must be {"articles": [{"id": ..., "text": ...}, ...], "prompt"?}'
+            )
         return document["articles"], document.get("prompt")
     if media_type in JSONL_TYPES:
         lines = [(n, line) for n, line in enumerate(body.decode("utf-8").splitlines(), start=1) if line.strip()]
@@ -74,13 +76,11 @@ def _validated(articles: list[Any], prompt: str | None, limit: int) -> BatchRequ
     try:
         request = BatchRequest.model_validate({"articles": articles, "prompt": prompt})
     except ValidationError as exc:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]]
-        first = errors[0]
-        raise InputError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}", errors=errors) from exc
+        raise InputError.of([{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()[:20]]) from exc
     seen: set[str] = set()
     for number, article in enumerate(request.articles):
         if article.id in seen:
-            raise InputError(f"article id {article.id!r} appears twice (articles.{number})", field="id")
+            raise InputError.at(["articles", number, "id"], f"article id {article.id!r} appears twice")
         seen.add(article.id)
     return request
 

@@ -3,16 +3,15 @@
 Internal apps code against `/docs/openapi.json`, so it says everything an answer can be:
 `problem_responses(...)` documents each route's problem statuses with the one problem+json schema
 (`ProblemDetails`) and an example per problem type, each linking to its page under `/problems/`.
-The request and response examples are a real run on the seed article (the wheel carries a copy,
-see pyproject.toml), not generated placeholders: `"string"` told a caller nothing.
+The request and response examples are a real run of the default prompt on the seed article
+(`summarizer.api.example`, kept current by a test), not generated placeholders: `"string"` told a
+caller nothing.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -20,12 +19,12 @@ from litestar.openapi.spec import Components, Example, SecurityRequirement, Secu
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.api.docs import OfflineRedoc, when
+from summarizer.api.example import example_response
 from summarizer.errors import PROBLEM_BASE, ConfigurationError, SummarizerError, error_types
+from summarizer.evals.paths import seed_text
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_PAGES = "/problems/"
-SEED = "seed-belarus-talks"
-PACKAGE = Path(__file__).resolve().parents[1]
 
 # Either scheme works; a key is needed only when the service runs with SUMMARIZER_API_KEYS set.
 SECURITY: list[SecurityRequirement] = [{"BearerAuth": []}, {"ApiKeyAuth": []}]
@@ -50,7 +49,12 @@ class ProblemDetails(BaseModel):
     attempts: int | None = Field(default=None, description="Upstream calls made before giving up (502/503/504).")
     usage: dict[str, int] | None = Field(default=None, description="Tokens spent before giving up (502/503/504).")
     errors: list[dict[str, Any]] | None = Field(default=None, description="Which fields failed validation (422).")
-    limit: int | None = Field(default=None, description="The limit that was exceeded (413).")
+    limit: int | None = Field(
+        default=None, description="The limit that was exceeded (413): characters of an article, bytes of a body."
+    )
+    byte_offset: int | None = Field(
+        default=None, description="Where the body stops being UTF-8: the offset of its first bad byte (400)."
+    )
     accepted: list[str] | None = Field(default=None, description="The media types this route accepts (415).")
 
 
@@ -88,37 +92,17 @@ def _problem_example(cls: type[SummarizerError]) -> dict[str, Any]:
     return {"type": PROBLEM_BASE + cls.slug, "title": cls.title, "status": cls.status_code, "detail": when(cls)}
 
 
-def _shipped(name: str, checkout: Path) -> Path:
-    """The wheel's copy of an example file, else the checkout's (as `default_prompts_dir` does)."""
-    shipped = PACKAGE / "api" / "examples" / name
-    return shipped if shipped.is_file() else checkout
+@cache
+def seed_response() -> dict[str, Any]:
+    """The answer of the example: a real run of the default prompt on the seed (`summarizer.api.example`)."""
+    return example_response()
 
 
 @cache
 def seed_request() -> dict[str, Any]:
-    """The request of the real example: the seed article, as the README's curl sends it."""
-    text = _shipped(f"{SEED}.txt", PACKAGE.parent / "evals" / "articles" / f"{SEED}.txt").read_text(encoding="utf-8")
-    return {"article": {"text": text}, "prompt": "summarize-grouped@4"}
-
-
-# The meta of the recorded run (the README's): Qwen2.5-Coder-1.5B on 2 CPU cores, summarize-grouped@4.
-_SEED_META: dict[str, Any] = {
-    "model": "qwen2.5-coder-1.5b-instruct",
-    "prompt": {"id": "summarize-grouped", "version": 4, "hash": "0e41952d20fff6e0"},
-    "schema_version": "1.0",
-    "usage": {"prompt_tokens": 4258, "completion_tokens": 407},
-    "attempts": 3,
-    "reasks": 0,
-    "latency_ms": 129453,
-}
-
-
-@cache
-def seed_response() -> dict[str, Any]:
-    """The answer of the real example: the summary recorded for the seed by the evals, with its run's meta."""
-    recorded = PACKAGE.parent / "evals" / "recorded" / "summarize-grouped@4" / f"{SEED}.json"
-    summary = json.loads(_shipped(f"{SEED}.json", recorded).read_text(encoding="utf-8"))
-    return {"summary": summary, "meta": _SEED_META}
+    """The request of the example: the seed article, with the prompt its answer was made with."""
+    prompt = seed_response()["meta"]["prompt"]
+    return {"article": {"text": seed_text()}, "prompt": f"{prompt['id']}@{prompt['version']}"}
 
 
 def package_version() -> str:

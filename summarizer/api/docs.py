@@ -19,9 +19,10 @@ import html
 from pathlib import Path
 from typing import Any
 
-from litestar import MediaType, Request, Router, get
+from litestar import MediaType, Request, Response, Router, get
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.params import FromPath
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
 from summarizer.errors import PROBLEM_BASE, NotFound, RateLimited, SummarizerError, UpstreamUnavailable, error_types
@@ -112,3 +113,26 @@ def problem_page(slug: FromPath[str]) -> Any:
     if cls is None:
         raise NotFound(f"no problem type {slug!r}; see /problems")
     return _PAGE.format(title=html.escape(cls.title), body=_describe(cls))
+
+
+LINKS = {
+    "docs": "/docs",
+    "openapi": "/docs/openapi.json",
+    "summaries": "/v1/summaries",
+    "batches": "/v1/batches",
+    "prompts": "/v1/prompts",
+    "problems": "/problems",
+    "health": "/health",
+    "ready": "/ready",
+}
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def root(request: Request[Any, Any, Any]) -> Response[Any]:
+    """A browser is sent to the reference (302 to `/docs`); anything else gets the links as JSON.
+
+    It was a 404: a person trying the service's address learnt nothing from it.
+    """
+    if "text/html" in request.headers.get("accept", ""):
+        return Redirect("/docs", status_code=302)
+    return Response({"name": "summarizer", "links": LINKS})

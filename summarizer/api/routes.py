@@ -33,6 +33,11 @@ class SummarizeRequest(BaseModel):
     )
 
 
+def _example_title() -> str:
+    meta = seed_response()["meta"]
+    return f"The seed article: {meta['prompt']['id']}@{meta['prompt']['version']} on {meta['model']}"
+
+
 INCOMPLETE_HEADER = "Summary-Incomplete"
 CACHE_STATUS_HEADER = "Cache-Status"
 
@@ -68,7 +73,7 @@ class SummaryController(Controller):
                 generate_examples=False,
                 description="The summary and how it was made. Example: a real run on the seed article. "
                 f"As `{EVENT_STREAM}` (asked for with `Accept`): its parts, then this body as the `summary` event.",
-                examples=[Example(summary="The seed article, local Qwen2.5-Coder-1.5B", value=seed_response())],
+                examples=[Example(summary=_example_title(), value=seed_response())],
             ),
             **problem_responses(
                 "malformed-request",

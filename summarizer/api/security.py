@@ -37,8 +37,9 @@ from summarizer.errors import RateLimited, Unauthorized
 from summarizer.observe.logs import Caller
 
 OPEN_PATHS = ("/health", "/ready", "/docs", "/problems", "/lab/assets/")
-OPEN_PAGES = ("/lab", "/lab/")
-"""Open by exact path: the lab's page holds no data (its API, under `/lab/api/`, needs a key)."""
+OPEN_PAGES = ("/", "/lab", "/lab/")
+"""Open by exact path: the root (links to the docs) and the lab's page hold no data (the lab's API,
+under `/lab/api/`, needs a key); every path starts with "/", so the root can only be matched whole."""
 LIMITED_PREFIX = "/v1/"
 
 

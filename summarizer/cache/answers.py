@@ -242,9 +242,12 @@ class ResponseCache:
         """The fingerprint of the answer to `article`, with the article fields besides its text."""
         spec = self._specs.get(prompt.hash)
         if spec is None:
-            if self._model_file is None:  # hashing a custom model file reads it once: off the loop
-                self._model_file = (await asyncio.to_thread(model_file_sha256, self.settings),)
-            spec = await asyncio.to_thread(answer_spec, self.settings, prompt, self._model_file[0])
+            model_file = None  # a prompt that calls no model: its file is no part of the answer
+            if prompt.calls_model:
+                if self._model_file is None:  # hashing a custom model file reads it once: off the loop
+                    self._model_file = (await asyncio.to_thread(model_file_sha256, self.settings),)
+                model_file = self._model_file[0]
+            spec = await asyncio.to_thread(answer_spec, self.settings, prompt, model_file)
             self._specs[prompt.hash] = spec
         fingerprint = spec.fingerprint(article.text).key
         others = article.model_dump(mode="json", exclude={"text"})

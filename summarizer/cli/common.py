@@ -11,21 +11,22 @@ import logging
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from summarizer.errors import ConfigurationError, InputError, SummarizerError
-from summarizer.local_model.fetch import ensure_model
-from summarizer.observe.logs import JsonFormatter
-from summarizer.settings import Settings
 
-err = Console(stderr=True)
+if TYPE_CHECKING:  # imported where used: `summarizer --help` must not pay for pydantic-settings
+    from summarizer.prompts import Prompt
+    from summarizer.settings import Settings
+
 T = TypeVar("T")
 LOG_FILE = "cli.log"
+
+
+err = Console(stderr=True)  # Rich is loaded anyway: typer draws its help with it
 
 
 class _Options:
@@ -47,6 +48,8 @@ def quiet_logging() -> None:
 
 def route_logs(settings: Settings) -> Path | None:
     """Logs to `<cache_dir>/logs/cli.log` (JSON lines), or to stderr with --verbose; returns the file."""
+    from summarizer.observe.logs import JsonFormatter
+
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     handler: logging.Handler
@@ -67,6 +70,10 @@ def route_logs(settings: Settings) -> Path | None:
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment (SUMMARIZER_*), with command-line overrides on top; logs routed."""
+    from pydantic import ValidationError
+
+    from summarizer.settings import Settings
+
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -98,6 +105,10 @@ def _one_line(text: str) -> str:
 
 
 def fetch_model_with_progress(settings: Settings) -> Path:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    from summarizer.local_model.fetch import ensure_model
+
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
         TimeRemainingColumn(), console=err, transient=True,
@@ -110,7 +121,13 @@ def fetch_model_with_progress(settings: Settings) -> Path:
         return ensure_model(settings.cache_dir, progress=update)
 
 
-def prepare_model(settings: Settings) -> None:
-    """Fetch the bundled model with a progress bar before anything needs it (no-op for an upstream URL)."""
+def prepare_model(settings: Settings, prompt: Prompt | None = None) -> None:
+    """Fetch the bundled model with a progress bar before anything needs it.
+
+    A no-op for an upstream URL, and for a `prompt` that calls no model (`summarize-rules`): a
+    deterministic answer must not wait for (or download) 1.1 GB it never uses.
+    """
+    if prompt is not None and not prompt.calls_model:
+        return
     if settings.uses_local_model and settings.local_model_path is None:
         fetch_model_with_progress(settings)

@@ -6,38 +6,31 @@ one side or a regression exits non-zero, so CI cannot pass on a run that did not
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from summarizer.cli.common import err, fail, guarded, load_settings, prepare_model
-from summarizer.evals.aggregate import RunScores, headline_json, table, variance
-from summarizer.evals.calibration import calibration_table
-from summarizer.evals.compare import Comparison, compare
-from summarizer.evals.config import DEFAULT_PATH, load_config
-from summarizer.evals.corpus import import_corpus
-from summarizer.evals.gold import GoldCase, Split, load_gold
-from summarizer.evals.predictions import read_predictions
-from summarizer.evals.results import run_scores, score_all, write_results, write_scores
-from summarizer.evals.runner import CaseOutput, RunSpec, output_cache, run_eval
-from summarizer.evals.scoring import FIELDS
-from summarizer.fingerprint import answer_spec, model_file_sha256
-from summarizer.prompts import PromptLibrary
-from summarizer.settings import Settings
+from summarizer.evals.gold import Split
+from summarizer.evals.paths import DEFAULT_PATH, GOLD_DIR
+
+if TYPE_CHECKING:  # the evals are imported by the commands that run them: `--help` must not load scipy
+    from rich.table import Table
+
+    from summarizer.evals.aggregate import RunScores
+    from summarizer.evals.compare import Comparison
+    from summarizer.evals.gold import GoldCase
+    from summarizer.evals.runner import CaseOutput, RunSpec
+    from summarizer.settings import Settings
 
 eval_app = typer.Typer(help="Evaluate prompts and models against hand-labelled gold files.", no_args_is_help=True)
 console = Console(width=None if sys.stdout.isatty() else 120)
-
-GOLD_DIR = Path("evals/gold")
 
 
 def _default_run_dir(prompt_ref: str) -> Path:
@@ -58,6 +51,12 @@ def _one_run(
     settings: Settings, cases: list[GoldCase], prompt_ref: str, spec: RunSpec, run_dir: Path
 ) -> dict[str, CaseOutput]:
     """Answer every case, showing progress: a bar on a terminal, else one line per article on stderr (CI logs)."""
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from summarizer.evals.runner import output_cache, run_eval
+
     cache = output_cache(settings.cache_dir / "eval-cache")
     if not err.is_terminal:
         seen = [0]
@@ -118,6 +117,14 @@ def run(
     """
 
     def body() -> None:
+        from summarizer.evals.aggregate import variance
+        from summarizer.evals.config import load_config
+        from summarizer.evals.gold import load_gold
+        from summarizer.evals.results import write_results
+        from summarizer.evals.runner import RunSpec
+        from summarizer.fingerprint import answer_spec, model_file_sha256
+        from summarizer.prompts import PromptLibrary
+
         settings = load_settings(llm_model=model)
         scoring = load_config(config).scoring
         chosen = PromptLibrary.load(settings.prompts_dir).get(prompt or settings.default_prompt)
@@ -173,6 +180,8 @@ def run(
 
 
 def _spread_table(spread: dict[str, Any], repeat: int) -> Table:
+    from rich.table import Table
+
     grid = Table(title=f"spread over {repeat} runs")
     for column in ("metric", "mean", "stdev", "min", "max", "runs"):
         grid.add_column(column, justify="left" if column in {"metric", "runs"} else "right")
@@ -215,6 +224,14 @@ def score(
     """
 
     def body() -> None:
+        from summarizer.evals.aggregate import headline_json, table
+        from summarizer.evals.calibration import calibration_table
+        from summarizer.evals.config import load_config
+        from summarizer.evals.gold import load_gold
+        from summarizer.evals.predictions import read_predictions
+        from summarizer.evals.results import score_all, write_scores
+        from summarizer.evals.runner import CaseOutput
+
         cases = load_gold(gold, pattern=articles, split=split)
         found = read_predictions(predictions, [c.slug for c in cases])
         missing = sorted({c.slug for c in cases} - set(found))
@@ -244,6 +261,8 @@ def _cell(value: float | None, signed: bool = False) -> str:
 
 
 def _delta_table(result: Comparison, a: str, b: str) -> Table:
+    from rich.table import Table
+
     grid = Table(title=f"{a} → {b} (paired bootstrap over shared articles, 95% CI)")
     for column in ("metric", "A", "B", "Δ", "95% CI", ""):
         grid.add_column(column, justify="left" if column == "metric" else "right")
@@ -295,10 +314,16 @@ def compare_runs(
     """
 
     def body() -> None:
+        from summarizer.evals.compare import compare
+        from summarizer.evals.config import load_config
+        from summarizer.evals.results import run_scores
+
         settings = load_config(config)
         cached: list[GoldCase] = []
 
         def cases() -> list[GoldCase]:
+            from summarizer.evals.gold import load_gold
+
             if not cached:
                 cached.extend(load_gold(gold))
             return cached
@@ -376,6 +401,8 @@ def _status_of(run: RunScores, slug: str, failed: list[str], incomplete: list[st
 
 def _article_rows(a: RunScores, b: RunScores, result: Comparison) -> list[dict[str, Any]]:
     """Per article: how each run answered it and, where both answered completely, its F1 per field."""
+    from summarizer.evals.scoring import FIELDS
+
     by_a = {s.article: s for s in a.articles}
     by_b = {s.article: s for s in b.articles}
     rows = []
@@ -431,6 +458,9 @@ def import_corpus_command(
     """
 
     def body() -> None:
+        from summarizer.evals.corpus import import_corpus
+        from summarizer.evals.gold import load_gold
+
         report = import_corpus(source, out)
         console.print(report.table())
         print(json.dumps(report.counts()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from summarizer.cli.common import fetch_model_with_progress, guarded, load_settings
-from summarizer.local_model.fetch import model_path as bundled_model_path
 
 model_app = typer.Typer(help="The embedded local model.", no_args_is_help=True)
 
@@ -21,6 +20,8 @@ def model_path() -> None:
     """Print the model file the local server would use."""
 
     def run() -> None:
+        from summarizer.local_model.fetch import model_path as bundled_model_path
+
         settings = load_settings()
         print(settings.local_model_path or bundled_model_path(settings.cache_dir))
 

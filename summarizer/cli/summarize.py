@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
-from summarizer.cache.stores import open_store
 from summarizer.cli.common import err, guarded, load_settings, prepare_model
-from summarizer.cli.render import print_summary
 from summarizer.errors import InputError
-from summarizer.runtime import open_upstream
-from summarizer.service import ArticleIn, SummaryResponse, build_summarizer
-from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    from summarizer.schemas import ArticleIn, SummaryResponse
+    from summarizer.settings import Settings
 
 
 def read_article(source: str) -> str:
@@ -36,6 +31,10 @@ def read_article(source: str) -> str:
 
 
 async def _summarize(settings: Settings, article: ArticleIn, prompt: str | None, refresh: bool) -> SummaryResponse:
+    from summarizer.cache.stores import open_store
+    from summarizer.runtime import open_upstream
+    from summarizer.service import build_summarizer
+
     async with (
         open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream,
         open_store(settings, None, local="file") as store,  # a CLI run is a process: answers kept on disk
@@ -46,23 +45,38 @@ async def _summarize(settings: Settings, article: ArticleIn, prompt: str | None,
 
 def summarize(
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="Article text file, or - for stdin.")],
-    prompt: Annotated[str | None, typer.Option(help="Prompt as id or id@version.")] = None,
-    title: Annotated[str | None, typer.Option(help="Article title.")] = None,
+    prompt: Annotated[
+        str | None, typer.Option(metavar="ID[@V]", help="Prompt as id or id@version (default: the service's).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(metavar="TEXT", help="Article title.")] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Readable tables instead of JSON.")] = False,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Ask the model again even if this article's answer is kept.")
     ] = False,
 ) -> None:
-    """Summarize one article and print the result (JSON by default)."""
+    """Summarize one article and print the result (JSON by default).
+
+    A prompt that calls no model (summarize-rules) never starts or downloads the local model.
+    """
 
     def run() -> None:
+        import asyncio
+        import json
+
+        from pydantic import ValidationError
+        from rich.console import Console
+
+        from summarizer.cli.render import print_summary
+        from summarizer.prompts import PromptLibrary
+        from summarizer.schemas import ArticleIn
+
         settings = load_settings()
         text = read_article(source)
         try:
             article = ArticleIn(text=text, title=title)
         except ValidationError as exc:
             raise InputError(exc.errors()[0]["msg"]) from exc
-        prepare_model(settings)
+        prepare_model(settings, PromptLibrary.load(settings.prompts_dir).get(prompt or settings.default_prompt))
         result = asyncio.run(_summarize(settings, article, prompt, refresh))
         if pretty:
             print_summary(Console(), result)

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from summarizer.cli.common import err, guarded, load_settings, prepare_model
-from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    from summarizer.settings import Settings
 
 
-async def _work(settings: Settings) -> None:
+async def _work(settings: Settings, eager: bool) -> None:
     from summarizer.cache.stores import open_store
     from summarizer.jobs.batches import QueueConnection, run_worker, worker_url
     from summarizer.runtime import connect_redis, open_upstream
     from summarizer.service import build_summarizer
 
+    def announce(message: str) -> None:
+        err.print(message, highlight=False)
+
     url = worker_url(settings)
     connection = QueueConnection(url, connect_redis(url))
     try:
         async with (
-            open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream,
+            open_upstream(settings, announce=announce, eager=eager) as upstream,
             open_store(settings, connection.redis) as store,  # answers shared with the API that queued the jobs
         ):
             await run_worker(settings, connection, build_summarizer(settings, upstream.llm, store=store))
@@ -31,17 +36,23 @@ async def _work(settings: Settings) -> None:
 
 def worker(
     concurrency: Annotated[
-        int | None, typer.Option(help="Articles at once (default: SUMMARIZER_WORKER_CONCURRENCY or 4).")
+        int | None,
+        typer.Option(metavar="N", help="Articles at once (default: SUMMARIZER_WORKER_CONCURRENCY or 4)."),
     ] = None,
 ) -> None:
-    """Work on batch jobs from the queue until SIGTERM (the articles in flight get 10 s to finish)."""
+    """Work on batch jobs from the queue until SIGTERM.
+
+    On SIGTERM the articles in flight get 10 s to finish; the rest go back to the queue.
+    """
 
     def run() -> None:
         from summarizer.observe.logs import configure_logging
+        from summarizer.prompts import PromptLibrary
 
         settings = load_settings(worker_concurrency=concurrency)
         configure_logging(settings.log_level)  # like serve: a worker's logs are its output, on stderr
-        prepare_model(settings)
-        asyncio.run(_work(settings))
+        default = PromptLibrary.load(settings.prompts_dir).get(settings.default_prompt)
+        prepare_model(settings, default)  # like serve: the model now if the default needs one, else on first need
+        asyncio.run(_work(settings, eager=default.calls_model))
 
     guarded(run)

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from summarizer.errors import ConfigurationError
 from summarizer.evals.aggregate import RunScores
+from summarizer.evals.paths import DEFAULT_PATH
 from summarizer.evals.scoring import FIELDS, ScoringConfig
 
-DEFAULT_PATH = Path("evals/thresholds.yaml")
+__all__ = ["DEFAULT_PATH", "CompareConfig", "EvalConfig", "Gate", "load_config"]
 
 
 class _Strict(BaseModel):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import httpx
 import instructor
 import openai
 from instructor.core.exceptions import (
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState
 
 from summarizer.errors import (
+    ConfigurationError,
     InvalidModelOutput,
     UpstreamBusy,
     UpstreamError,
@@ -89,21 +91,58 @@ def _jinja_literal(text: str) -> str:
 
 
 class LLMClient:
-    """Structured calls to any OpenAI-compatible endpoint."""
+    """Structured calls to any OpenAI-compatible endpoint.
 
-    def __init__(self, settings: Settings, base_url: str) -> None:
+    `base_url` None with a `connect` coroutine: the upstream is opened on first need (`connect()`),
+    which is how the embedded model stays unstarted, and undownloaded, for answers made by code
+    alone (`summarize-rules`). `http_client` replaces the SDK's own transport (`summarizer.cli.preview`
+    records requests with it instead of sending them).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        base_url: str | None,
+        *,
+        connect: Callable[[], Awaitable[str]] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.settings = settings
         self.base_url = base_url
-        self._openai = openai.AsyncOpenAI(
-            base_url=base_url,
-            api_key=settings.llm_api_key.get_secret_value(),
-            max_retries=0,
-            timeout=openai.Timeout(settings.llm_timeout_s, connect=settings.llm_connect_timeout_s),
-        )
+        self._open_upstream = connect
+        self._http_client = http_client
+        self._openai = None if base_url is None else self._client_for(base_url)
+        self._connecting = asyncio.Lock()
         self._structured = instructor.patch(create=self._create, mode=_MODES[settings.llm_mode])
         self.breaker = CircuitBreaker(settings.breaker_threshold, settings.breaker_cooldown_s)
         self._slots = asyncio.Semaphore(settings.max_inflight_upstream)
         self._context_tokens: int | None = None
+
+    def _client_for(self, base_url: str) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            base_url=base_url,
+            api_key=self.settings.llm_api_key.get_secret_value(),
+            max_retries=0,
+            timeout=openai.Timeout(self.settings.llm_timeout_s, connect=self.settings.llm_connect_timeout_s),
+            # openai 3 runs on httpx2 and takes an httpx client too (it converts); typed for httpx2 only
+            http_client=cast(Any, self._http_client),
+        )
+
+    @property
+    def connected(self) -> bool:
+        """Whether the upstream is open: always for a configured URL; for the embedded model, once started."""
+        return self._openai is not None
+
+    async def connect(self) -> openai.AsyncOpenAI:
+        """The upstream's SDK client, opening the upstream first (once) if it is not open yet."""
+        if self._openai is None:
+            async with self._connecting:
+                if self._openai is None:
+                    if self._open_upstream is None:
+                        raise ConfigurationError("no upstream LLM: neither a base URL nor a way to start one")
+                    self.base_url = await self._open_upstream()
+                    self._openai = self._client_for(self.base_url)
+        return self._openai
 
     async def context_tokens(self) -> int:
         """The model's context window in tokens: set, the local server's, reported by the server, or 8192.
@@ -120,7 +159,7 @@ class LLMClient:
     async def _reported_context(self) -> int | None:
         """What `/models` says, in the fields vLLM, OpenRouter-style and llama.cpp servers use."""
         try:
-            models = await self._openai.models.list(timeout=5.0)
+            models = await (await self.connect()).models.list(timeout=5.0)
         except openai.OpenAIError:
             return None
         entries = [m.model_dump() for m in models.data]
@@ -137,10 +176,17 @@ class LLMClient:
         return None
 
     async def close(self) -> None:
-        await self._openai.close()
+        if self._openai is not None:
+            await self._openai.close()
 
     async def ping(self) -> bool:
-        """True when the upstream answers its model list: what /ready reports."""
+        """True when the upstream answers its model list: what /ready reports.
+
+        An upstream not opened yet (the embedded model of a service whose default prompt calls no
+        model) is not started by a probe: nothing has needed it so far.
+        """
+        if self._openai is None:
+            return True
         try:
             await self._openai.models.list(timeout=3.0)
         except openai.OpenAIError:
@@ -219,7 +265,7 @@ class LLMClient:
         try:
             # A per-call float would replace the client's Timeout wholesale and drop its connect limit.
             timeout = openai.Timeout(read_timeout_s, connect=self.settings.llm_connect_timeout_s)
-            response = await self._openai.chat.completions.create(**kwargs, timeout=timeout)
+            response = await (await self.connect()).chat.completions.create(**kwargs, timeout=timeout)
         except asyncio.CancelledError:  # the deadline or the client gave up: no verdict on the upstream
             if probe:
                 self.breaker.release()

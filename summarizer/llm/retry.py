@@ -8,15 +8,17 @@ the request's deadline.
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 from tenacity.wait import wait_random_exponential
+
+# The client's parser: the same headers, read from this service's answers there and from the upstream's
+# here. It lives in `summarizer.client` because the client may import nothing heavier than httpx.
+from summarizer.client import retry_after_from_headers
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 log = logging.getLogger("summarizer.llm")
@@ -46,30 +48,6 @@ def retry_after_seconds(exc: BaseException | None) -> float | None:
     """The wait an upstream asked for, from `retry-after-ms` or `Retry-After` (seconds or HTTP date)."""
     headers = getattr(getattr(exc, "response", None), "headers", None)
     return None if headers is None else retry_after_from_headers(headers)
-
-
-def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
-    """`retry-after-ms` or `Retry-After` (seconds or an HTTP date) as seconds; None when absent or unreadable.
-
-    Shared with `summarizer.client`, which reads the same headers from this service's answers.
-    """
-    if (millis := headers.get("retry-after-ms")) is not None:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None  # unparseable: fall back to our own backoff
-    return max(0.0, parsed.timestamp() - time.time())
 
 
 def log_retry(state: RetryCallState, *, task: str, remaining_s: float) -> None:

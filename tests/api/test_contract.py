@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from bench.upstream import healthy
 from summarizer.api.contract import PROBLEM_JSON, package_version, seed_request, seed_response
+from summarizer.api.example import readme_example
 from summarizer.api.routes import SummarizeRequest
 from summarizer.errors import PROBLEM_BASE, error_types
-from summarizer.schemas import SummaryResponse
-from tests.support.scripts import SEED_PATH
+from summarizer.runtime import open_upstream
+from summarizer.schemas import ArticleIn, SummaryResponse
+from summarizer.service import build_summarizer
+from summarizer.settings import Settings
+from tests.support.fake_upstream import FakeUpstream
+from tests.support.scripts import SEED_PATH, seed_text
 
 Client: TypeAlias = AsyncTestClient[Litestar]
 PROBLEM_REF = "#/components/schemas/ProblemDetails"
@@ -51,6 +58,27 @@ def test_summaries_documents_every_status_it_can_answer(schema: dict[str, Any]) 
         assert f"`{slug}`" in described
     ready = schema["paths"]["/ready"]["get"]["responses"]
     assert set(ready) == {"200", "500", "503"} and "circuit-open" in ready["503"]["description"]
+
+
+async def test_the_example_answer_is_the_current_default_s(upstream: FakeUpstream, settings: Settings) -> None:
+    """Run the default prompt now (through the fake upstream) and compare what makes an answer current:
+    the prompt id, version and template hash, and the schema version. Before: /docs showed a
+    schema-1.0 summarize-grouped@4 answer while the default was summarize-hybrid@2 on schema 1.2."""
+    upstream._responder = healthy
+    default = settings.model_copy(update={"default_prompt": Settings.model_fields["default_prompt"].default})
+    async with open_upstream(default) as opened:
+        now = await build_summarizer(default, opened.llm).summarize(ArticleIn(text=seed_text()))
+    example = SummaryResponse.model_validate(seed_response())
+    stale = "the /docs example is stale: regenerate it with `python -m summarizer.api.example`"
+    assert example.meta.prompt == now.meta.prompt, stale
+    assert example.meta.schema_version == example.summary.schema_version == now.meta.schema_version, stale
+    assert seed_request()["prompt"] == f"{now.meta.prompt.id}@{now.meta.prompt.version}"
+    assert example.meta.model is not None and not example.meta.incomplete  # a model's complete answer
+
+
+def test_the_readme_shows_the_example_answer() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert readme_example(readme) == seed_response(), "regenerate with `python -m summarizer.api.example`"
 
 
 def test_the_examples_are_the_seed_and_its_recorded_answer(schema: dict[str, Any]) -> None:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.serving import serve_in_thread
+from bench.upstream import healthy
 from summarizer.api import create_app
-from summarizer.client import AsyncClient, Client, error_from_response
+from summarizer.client import AsyncClient, Client, SummaryResult, error_from_response
 from summarizer.errors import (
     ArticleTooLarge,
+    BatchNotFound,
     CircuitOpen,
+    IdempotencyKeyReused,
     InputError,
     PromptNotFound,
     RateLimited,
@@ -167,5 +174,106 @@ def test_an_answer_outside_the_tree_maps_by_status() -> None:
 def test_public_names() -> None:
     import summarizer.client
 
-    public = ["DEFAULT_TIMEOUT", "AsyncClient", "Client", "Part", "SummarizeOptions", "error_from_response"]
+    public = [
+        "DEFAULT_TIMEOUT", "AsyncBatches", "AsyncClient", "Batch", "BatchItem", "Batches", "Client", "Part",
+        "SummarizeOptions", "SummaryResult", "error_from_response", "retry_after_from_headers",
+    ]  # fmt: skip
     assert sorted(summarizer.client.__all__) == sorted(public)
+
+
+HEAVY = ("spacy", "litestar", "saq", "instructor", "openai", "tenacity", "jinja2", "redis", "llama_cpp", "uvicorn")
+
+
+def test_importing_the_client_loads_httpx_pydantic_and_four_modules_of_ours() -> None:
+    """Before: `from summarizer.client import Client` went through `summarizer/__init__`, which imports the
+    app factory (Litestar, saq, spaCy through the pipeline): ~29 s on this machine for a few HTTP calls."""
+    probe = "import json, sys; from summarizer.client import Client; print(json.dumps(sorted(sys.modules)))"
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True).stdout))
+    assert {"httpx", "pydantic"} <= loaded
+    assert sorted(loaded & set(HEAVY)) == []
+    ours = {name for name in loaded if name == "summarizer" or name.startswith("summarizer.")}
+    assert ours == {
+        "summarizer",
+        "summarizer.client",
+        "summarizer.errors",
+        "summarizer.schemas",
+    }
+
+
+def test_answers_carry_their_headers_and_an_idempotency_key_replays_without_a_run(served: Served) -> None:
+    served.upstream.enqueue(*grouped_success())
+    with Client(served.url, api_key=KEY) as client:
+        first = client.summarize(seed_text(), idempotency_key="article-17")
+        again = client.summarize(seed_text(), idempotency_key="article-17")
+        with pytest.raises(InputError) as reused:
+            client.summarize("Another text entirely.", idempotency_key="article-17")
+    assert isinstance(first, SummaryResult) and first.headers["cache-status"] == "summarizer; fwd=miss; stored"
+    assert first.headers["x-request-id"] and first.headers["x-request-id"] != again.headers["x-request-id"]
+    assert again.headers["Cache-Status"] == "summarizer; hit; detail=idempotency-key" and again.meta.cached
+    assert again.summary == first.summary and served.upstream.calls == 3  # one run for both
+    assert type(reused.value) is IdempotencyKeyReused
+    assert "headers" not in first.model_dump()  # the body is the service's answer, nothing added
+
+
+def test_stream_parts_carry_the_headers_and_the_idempotency_key(served: Served) -> None:
+    served.upstream.enqueue(*grouped_success())
+    with Client(served.url, api_key=KEY) as client:
+        first = list(client.stream(seed_text(), idempotency_key="streamed-1"))[-1].response
+        replay = list(client.stream(seed_text(), idempotency_key="streamed-1"))[-1].response
+    assert first is not None and replay is not None
+    assert replay.headers["cache-status"] == "summarizer; hit; detail=idempotency-key"
+    assert served.upstream.calls == 3
+
+
+def test_health_and_ready_and_a_ready_that_raises(served: Served) -> None:
+    with Client(served.url, api_key=KEY) as client:
+        assert client.health() == {"status": "ok"}
+        assert client.ready() == {"status": "ready", "model": "fake-model"}
+        busy = status(503)
+        served.upstream.enqueue(*[busy] * 6)
+        for _ in range(2):  # threshold 2: two failed requests open the circuit
+            with pytest.raises(UpstreamUnavailable):
+                client.summarize(seed_text())
+        with pytest.raises(CircuitOpen) as not_ready:
+            client.ready()
+    assert not_ready.value.retry_after_s is not None and not_ready.value.retry_after_s >= 1
+
+
+@pytest.fixture
+def batch_served(upstream: FakeUpstream, tmp_path: Path) -> Iterator[Served]:
+    """With its own embedded queue (under tmp_path) and its worker in the served process."""
+    upstream._responder = healthy  # any number of articles, in any order
+    yield from serve(upstream, cache_dir=tmp_path / "cache", batch_heartbeat_s=2)
+
+
+def test_batches_create_wait_and_read_results(batch_served: Served) -> None:
+    articles: list[dict[str, object]] = [
+        {"id": "seed", "text": seed_text(), "published_at": datetime(2022, 2, 28, tzinfo=UTC)},
+        {"id": "nul", "text": "A text with a NUL \x00 byte in it."},
+    ]
+    with Client(batch_served.url, api_key=KEY) as client:
+        created = client.batches.create(articles, prompt="summarize-grouped@4", idempotency_key="nightly-1")
+        replayed = client.batches.create(articles, prompt="summarize-grouped@4", idempotency_key="nightly-1")
+        done = client.batches.wait(created.id, poll_s=0.2, timeout_s=120)
+        items = {item.id: item for item in client.batches.results(created.id)}
+        with pytest.raises(BatchNotFound):
+            client.batches.get("b_000000000000000000000000")
+    assert created.status == "queued" and created.total == 2
+    assert created.headers["location"] == f"/v1/batches/{created.id}" and "idempotent-replayed" not in created.headers
+    assert replayed.id == created.id and replayed.headers["idempotent-replayed"] == "true"
+    assert done.finished and done.counts["succeeded"] == 1 and done.counts["failed"] == 1
+    seed = items["seed"]
+    assert seed.error is None and seed.response is not None and seed.response.meta.prompt.version == 4
+    nul = items["nul"]
+    assert nul.response is None and isinstance(nul.error, InputError) and "NUL" in nul.error.detail
+
+
+async def test_async_batches_and_probes(batch_served: Served) -> None:
+    async with AsyncClient(batch_served.url, api_key=KEY) as client:
+        assert (await client.health())["status"] == "ok" and (await client.ready())["status"] == "ready"
+        created = await client.batches.create([{"id": "one", "text": seed_text()}])
+        done = await client.batches.wait(created.id, poll_s=0.2, timeout_s=120)
+        items = [item async for item in client.batches.results(created.id)]
+        cancelled = await client.batches.cancel(created.id)
+    assert done.status == "completed" and [i.id for i in items] == ["one"] and items[0].response is not None
+    assert cancelled.id == created.id and cancelled.counts["succeeded"] == 1

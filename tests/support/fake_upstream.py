@@ -76,6 +76,7 @@ class FakeUpstream:
         self._responder = responder
         self.model_info: dict[str, Any] = {}  # extra fields of the model list entry (e.g. max_model_len)
         self.requests: list[dict[str, Any]] = []
+        self.model_lists = 0  # GET /models requests (not in `calls`): the context probe, /ready
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
@@ -152,6 +153,8 @@ class FakeUpstream:
 
     async def _answer(self, method: str, path: str, body: bytes, writer: asyncio.StreamWriter) -> bool:
         if method == "GET" and path.endswith("/models"):
+            with self._lock:
+                self.model_lists += 1
             model = {"id": "fake-model", "object": "model", **self.model_info}
             self._write(writer, 200, {"object": "list", "data": [model]})
             await writer.drain()

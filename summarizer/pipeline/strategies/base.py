@@ -33,5 +33,11 @@ class Strategy:
     window_task: str | None = None
     """A task the prompt must also define for windows to be used (a pinned older prompt keeps one call)."""
 
+    @property
+    def calls_model(self) -> bool:
+        """False for a strategy with no task (`rules`): it answers from code, so no model need be started,
+        fetched or asked anything, and no model's name belongs in its answer's meta or fingerprint."""
+        return bool(self.tasks)
+
     def reads_in_windows(self, tasks: Iterable[str]) -> bool:
         return self.windowed and (self.window_task is None or self.window_task in set(tasks))
