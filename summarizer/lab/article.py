@@ -211,7 +211,7 @@ def variant_view(case: GoldCase, output: CaseOutput | None, score: ArticleScore 
                 items.append(
                     Item(field=name, label=gold.label, verdict="missed", spans=gold.spans, speaker=gold.speaker)
                 )
-    error = output.error
+    error = output.error or output.incomplete
     try:
         check_labels(items, score)
     except LabelMismatch as exc:

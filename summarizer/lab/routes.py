@@ -115,10 +115,13 @@ async def _compare(lab: Lab, side_a: tuple[str, Column], side_b: tuple[str, Colu
         "complete": a.totals(lab.config).complete and b.totals(lab.config).complete,
         "deltas": [d.model_dump() for d in result.deltas],
         "regressed": result.regressed,
+        "compared": result.compared,
         "only_a": result.only_a,
         "only_b": result.only_b,
         "failed_a": result.failed_a,
         "failed_b": result.failed_b,
+        "incomplete_a": result.incomplete_a,
+        "incomplete_b": result.incomplete_b,
     }
 
 

@@ -160,12 +160,14 @@ def _digest(score: ArticleScore) -> str:
 
 
 def cell_of(output: CaseOutput, score: ArticleScore) -> Cell:
+    """An answer's cell; an incomplete one (`meta.incomplete`) failed, as `eval run` counts it: a fallback stood
+    in for part of the prompt's answer, so it is neither cached nor compared, and a retry asks again."""
     response = output.response
     meta = response.meta if response else None
     return Cell(
-        state="done" if response is not None else "error",
+        state="done" if output.complete else "error",
         cached=output.cached,
-        error=output.error,
+        error=output.error or output.incomplete,
         f1={name: result.counts.f1 for name, result in score.fields.items()},
         counts={name: (r.counts.tp, r.counts.fp, r.counts.fn) for name, r in score.fields.items()},
         speaker=(score.speaker.hits, score.speaker.total),
@@ -173,7 +175,7 @@ def cell_of(output: CaseOutput, score: ArticleScore) -> Cell:
         tokens=meta.usage.prompt_tokens + meta.usage.completion_tokens if meta else 0,
         calls=meta.attempts if meta else 0,
         seconds=round(meta.latency_ms / 1000 if meta else output.seconds, 3),
-        digest=_digest(score) if response is not None else "",
+        digest=_digest(score) if output.complete else "",
     )
 
 

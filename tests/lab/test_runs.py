@@ -16,24 +16,29 @@ import httpx
 import pytest
 
 from bench.serving import serve_in_thread
+from bench.upstream import tool_name
 from summarizer.evals.runner import read_outputs
 from summarizer.lab.app import create_lab_app
 from tests.lab.conftest import gold_folder, lab_settings
 from tests.lab.model import GoldModel
-from tests.support.fake_upstream import FakeUpstream, Reply, delayed
+from tests.support.fake_upstream import FakeUpstream, Reply, delayed, tool_call
 
 SLUGS = ["wikinews-stampede", "wikinews-worship"]
 VARIANT = "summarize-grouped@4"
 
 
 class Slow:
-    """GoldModel, each answer `seconds` late (changeable while the server runs)."""
+    """GoldModel, each answer `seconds` late (changeable while the server runs); tasks in `unusable` get JSON
+    the draft schema cannot read (the group comes back incomplete)."""
 
     def __init__(self, seconds: float) -> None:
         self.model = GoldModel()
         self.seconds = seconds
+        self.unusable: set[str] = set()
 
     def __call__(self, request: dict[str, Any]) -> Reply:
+        if tool_name(request) in self.unusable:
+            return tool_call('{"broken": ')
         return delayed(self.model(request), self.seconds)
 
 
@@ -155,3 +160,36 @@ def test_bad_requests_are_problems(served: tuple[str, Slow, FakeUpstream, str]) 
     assert article.status_code == 422
     draft = client.get("/lab/api/drafts/draft-0000")
     assert draft.status_code == 422 and "no draft" in draft.json()["detail"]
+
+
+def test_an_incomplete_answer_is_a_failure_with_its_reason_and_a_retry_asks_again(
+    served: tuple[str, Slow, FakeUpstream, str],
+) -> None:
+    """As `eval run` counts it: a fallback stood in for part of the answer, so it is neither cached nor compared."""
+    url, slow, upstream, gold = served
+    slow.seconds, slow.unusable = 0.0, {"EventsExtraction"}
+    client = httpx.Client(base_url=url, timeout=30)
+
+    def settled() -> dict[str, Any]:
+        for _ in range(600):
+            snapshot = board(client, gold)
+            if not snapshot["variants"][0]["totals"]["running"]:
+                return snapshot
+            threading.Event().wait(0.1)
+        raise AssertionError("the run did not end")
+
+    client.post("/lab/api/run", json={"gold": gold, "variants": [VARIANT], "articles": [SLUGS[0]]})
+    snapshot = settled()
+    cell = snapshot["cells"][snapshot["variants"][0]["column"]][SLUGS[0]]
+    assert cell["state"] == "error" and cell["error"].startswith("incomplete answer: outcomes"), cell
+    assert snapshot["variants"][0]["totals"]["failed"] == 1
+    view = client.get("/lab/api/article", params={"gold": gold, "variants": VARIANT, "slug": SLUGS[0]}).json()
+    assert view["variants"][VARIANT]["error"].startswith("incomplete answer")
+    assert view["variants"][VARIANT]["items"], "what the answer did hold is still drawn"
+
+    slow.unusable = set()
+    calls = upstream.calls
+    client.post("/lab/api/run", json={"gold": gold, "variants": [VARIANT], "articles": [SLUGS[0]]})
+    snapshot = settled()
+    assert snapshot["cells"][snapshot["variants"][0]["column"]][SLUGS[0]]["state"] == "done"
+    assert upstream.calls > calls, "an incomplete answer is not cached: the retry asked the model"

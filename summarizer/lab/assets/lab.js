@@ -469,7 +469,8 @@
       const c = compares[v.key];
       if (v === base || !c) continue;
       if (c.error) { html += `<p class="state-error">${esc(c.error)}</p>`; continue; }
-      html += `<table data-compare="${esc(v.key)}"><caption>${esc(base.ref)} → ${esc(variantName(v))}: paired bootstrap over shared articles, 95% CI` +
+      const over = c.compared ? ` over ${c.compared.length} shared answered articles` : " over shared articles";
+      html += `<table data-compare="${esc(v.key)}"><caption>${esc(base.ref)} → ${esc(variantName(v))}: paired bootstrap${over}, 95% CI` +
         `${c.complete ? "" : " <span class=\"state-error\">(not every article answered yet)</span>"}</caption>` +
         "<tr><th>metric</th><th>A</th><th>B</th><th>Δ</th><th>95% CI</th><th></th></tr>";
       for (const d of c.deltas) {
@@ -479,7 +480,8 @@
           `<td>${d.b === null ? "—" : d.b.toFixed(3)}</td><td>${delta}</td><td>${ci}</td>` +
           `<td>${d.regressed ? '<span class="regressed">REGRESSED</span>' : ""}</td></tr>`;
       }
-      const notes = [["only in A", c.only_a], ["only in B", c.only_b], ["failed in A", c.failed_a], ["failed in B", c.failed_b]]
+      const notes = [["only in A", c.only_a], ["only in B", c.only_b], ["failed in A", c.failed_a], ["failed in B", c.failed_b],
+        ["incomplete in A", c.incomplete_a || []], ["incomplete in B", c.incomplete_b || []]]
         .filter(([, list]) => list.length).map(([what, list]) => `${what}: ${list.join(", ")}`);
       if (notes.length) html += `<tr><td colspan="6" class="note">${esc(notes.join(" · "))}</td></tr>`;
       html += "</table>";
