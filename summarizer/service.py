@@ -40,6 +40,7 @@ from summarizer.schemas import (
 )
 from summarizer.settings import Settings
 from summarizer.text.article import Article
+from summarizer.text.passes import NlpPasses
 from summarizer.text.windows import Window, plan
 
 __all__ = ["ArticleIn", "Summarizer", "SummaryMeta", "SummaryResponse"]  # the shapes live in schemas
@@ -86,12 +87,18 @@ class Summarizer:
     """Summaries of articles, grounded in their text."""
 
     def __init__(
-        self, settings: Settings, llm: LLMClient, prompts: PromptLibrary, metrics: Metrics | None = None
+        self,
+        settings: Settings,
+        llm: LLMClient,
+        prompts: PromptLibrary,
+        metrics: Metrics | None = None,
+        nlp: NlpPasses | None = None,
     ) -> None:
         self.settings = settings
         self.llm = llm
         self.prompts = prompts
         self.metrics = metrics
+        self.nlp = nlp or NlpPasses()  # without the app's worker pool: passes in a thread, still once per article
 
     async def summarize(
         self,
@@ -126,6 +133,7 @@ class Summarizer:
                 scope,
                 ledger,
                 nlp_pipeline=self.settings.nlp_pipeline,
+                nlp=self.nlp,
                 windows=await self._windows(prompt, article.text),  # a 413 here is before any part is sent
                 window_concurrency=self.settings.window_concurrency or (1 if self.settings.uses_local_model else 4),
             )
@@ -289,7 +297,11 @@ def _usage(usage: Usage) -> UsageInfo:
 
 
 def build_summarizer(
-    settings: Settings, llm: LLMClient, prompts: PromptLibrary | None = None, metrics: Metrics | None = None
+    settings: Settings,
+    llm: LLMClient,
+    prompts: PromptLibrary | None = None,
+    metrics: Metrics | None = None,
+    nlp: NlpPasses | None = None,
 ) -> Summarizer:
     """The one place a `Summarizer` is put together (app lifespan, CLI, eval runner, workers)."""
-    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics)
+    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics, nlp)

@@ -15,13 +15,24 @@ from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.ratelimit import store_for
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
+from summarizer.errors import PromptNotFound
 from summarizer.jobs.batches import open_batches
 from summarizer.observe.metrics import Metrics
+from summarizer.pipeline.strategies import STRATEGIES
 from summarizer.prompts import PromptLibrary
 from summarizer.response_cache import BoundedMemoryStore, CachedSummaries, IdempotencyKeys, open_store
 from summarizer.runtime import open_upstream
 from summarizer.service import build_summarizer
 from summarizer.settings import Settings
+from summarizer.text.passes import open_nlp_passes
+
+
+def _default_needs_nlp(settings: Settings, prompts: PromptLibrary) -> bool:
+    """Whether the default prompt's strategy reads the NLP pass: then its workers start with the app."""
+    try:
+        return STRATEGIES[prompts.get(settings.default_prompt).meta.strategy].needs_nlp
+    except PromptNotFound:  # answered per request (422), as before
+        return False
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -45,7 +56,15 @@ def create_app(settings: Settings) -> Litestar:
             stack.push_async_callback(rate_limits.close)
             # The local model is forked here, on the loop thread, which lives as long as the service.
             upstream = await stack.enter_async_context(open_upstream(settings))
-            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics)
+            nlp = await stack.enter_async_context(
+                open_nlp_passes(
+                    settings.nlp_workers,
+                    settings.nlp_pipeline,
+                    settings.nlp_cache_entries,
+                    warm=_default_needs_nlp(settings, prompts),
+                )
+            )
+            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics, nlp)
             app.state.metrics = metrics
             app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
             # After the batches: with `redis` and no URL, the cache lives in their embedded valkey.

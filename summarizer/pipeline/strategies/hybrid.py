@@ -17,7 +17,7 @@ from summarizer.pipeline.run import Run
 from summarizer.pipeline.strategies import rules
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import Party, Span, Summary
-from summarizer.text.candidates import Candidates, candidates_async
+from summarizer.text.candidates import Candidates
 from summarizer.text.entities import Party as FoundParty
 from summarizer.text.names import name_key
 from summarizer.text.windows import headed_parts
@@ -39,7 +39,7 @@ async def hybrid(run: Run) -> Summary:
     A long article is read in windows (one call each, the same task); their parties are merged by
     name and the headline and summary are written from the windows' summaries (the `digest` task).
     """
-    found = await candidates_async(run.article, run.nlp_pipeline, rules.reading_sections(run))
+    found = await run.nlp.candidates(run.article, run.nlp_pipeline, rules.reading_sections(run))
     if run.windowed:
         headline, summary, parties = await _windowed_entities(run, found)
     else:

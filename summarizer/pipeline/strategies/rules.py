@@ -14,7 +14,7 @@ from summarizer.pipeline import assemble, merge
 from summarizer.pipeline.run import Run
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import ContestedClaim, Location, Outcome, OutcomeStatus, Party, Summary
-from summarizer.text.candidates import Candidates, candidates_async
+from summarizer.text.candidates import Candidates
 from summarizer.text.windows import sections
 
 RULES_OUTCOMES = 3  # the rules keep the best-ranked outcome sentences
@@ -27,7 +27,7 @@ MAX_CLAIMS = Summary.model_fields["contested_claims"].metadata[0].max_length
 
 async def rules(run: Run) -> Summary:
     """The candidates the rules alone would keep; no model call."""
-    found = await candidates_async(run.article, run.nlp_pipeline, reading_sections(run))
+    found = await run.nlp.candidates(run.article, run.nlp_pipeline, reading_sections(run))
     headline, summary = lede(run)
     parties = rule_parties(found)
     choices = {a.quote.start: a.speaker for a in found.attributions}
