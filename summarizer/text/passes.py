@@ -11,7 +11,8 @@ text, the pipeline and the sections (`find_candidates` is deterministic). So:
 - **On every core.** With a process pool the parse and the finders run in worker processes, each of
   which loads the spaCy pipeline once (when it starts) and sends back only the `Candidates`. The
   serving process's event loop stays free for HTTP, and two articles parse at once on two cores.
-  Without one (the CLI, evals, a pool of 0 workers) the pass runs in a worker thread, as before.
+  Without one (the CLI, evals, a pool of 0 workers), and while the workers are still starting or
+  being replaced after one died, the pass runs in a worker thread, as before.
 
 The pool is opened by `open_nlp_passes` (the app lifespan, `SUMMARIZER_NLP_WORKERS`) and shut down
 with it. Workers come from a `forkserver`: forking the serving process itself (threads, sockets, an
@@ -43,11 +44,13 @@ _PassKey = tuple[str, str, tuple[tuple[int, int], ...]]
 
 @dataclass
 class PassCounts:
-    """What the passes did: `run` passes computed, `reused` answered from the kept ones, `joined` a pass in flight."""
+    """What the passes did: `run` passes computed, `reused` answered from the kept ones, `joined` a pass
+    in flight; `threaded`, of the passes run, those run in a thread of this process (no pool yet, or none)."""
 
     run: int = 0
     reused: int = 0
     joined: int = 0
+    threaded: int = 0
 
 
 class NlpPasses:
@@ -70,6 +73,14 @@ class NlpPasses:
         """Start the workers now, in the background (the first pass would otherwise)."""
         if self._pools is not None and self._pool is None:
             self._pool = asyncio.ensure_future(asyncio.to_thread(self._pools))
+
+    @property
+    def pool(self) -> Executor | None:
+        """The process pool once it has started; None before that, and when passes run in a thread."""
+        starting = self._pool
+        if starting is None or not starting.done() or starting.cancelled() or starting.exception() is not None:
+            return None
+        return starting.result()
 
     async def executor(self) -> Executor | None:
         """The process pool passes run on, once started; None when they run in a thread."""
@@ -106,20 +117,23 @@ class NlpPasses:
         return await asyncio.shield(future)
 
     async def _run(self, text: str, pipeline: str, sections: Sections) -> Candidates:
-        pool = await self.executor()
-        if pool is None:
-            return await asyncio.to_thread(_pass, text, pipeline, sections)
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(pool, _pass, text, pipeline, sections)
-        except BrokenProcessPool:
-            if self._pool is not None and self._pool.done() and self._pool.result() is pool:
-                self._pool = None  # the first pass to find it broken starts a new one; the rest wait for it
-                pool.shutdown(wait=False, cancel_futures=True)
-            fresh = await self.executor()
-            if fresh is None:  # closed meanwhile
-                raise
-            return await loop.run_in_executor(fresh, _pass, text, pipeline, sections)
+        """In a worker process once the pool is up; until then (and without one) in a thread, as before.
+
+        Workers take seconds to start (more on a busy machine): a request that comes first is not
+        made to wait for them, nor to spend its deadline on it.
+        """
+        self.start()
+        pool = self.pool
+        if pool is not None:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(pool, _pass, text, pipeline, sections)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, this pass here
+                if self.pool is pool:
+                    self._pool = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.start()
+        self.counts.threaded += 1
+        return await asyncio.to_thread(_pass, text, pipeline, sections)
 
     def _finished(self, key: _PassKey, done: asyncio.Future[Candidates]) -> None:
         self._running.pop(key, None)
