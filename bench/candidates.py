@@ -27,7 +27,7 @@ from summarizer.evals.scoring import ScoringConfig, name_similarity, quote_simil
 from summarizer.text.article import Article
 from summarizer.text.candidates import Candidates, find_candidates
 from summarizer.text.nlp import load_pipeline, parse
-from summarizer.text.speakers import Attribution
+from summarizer.text.speakers import QuoteAttribution
 
 ROOT = Path(__file__).resolve().parent.parent
 CFG = ScoringConfig()
@@ -54,7 +54,7 @@ class SpeakerTally:
     by_rule: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     in_options: Tally = field(default_factory=Tally)
 
-    def add(self, attribution: Attribution | None, right: bool, option_right: bool) -> None:
+    def add(self, attribution: QuoteAttribution | None, right: bool, option_right: bool) -> None:
         self.overall.add(right)
         if attribution is None:
             self.by_rule["(quote not found)"].add(False)

@@ -70,6 +70,7 @@ def build(cases: list[GoldCase], multiple: int) -> list[GoldCase]:
 def summarize(text: str, label: str, args: argparse.Namespace) -> Run:
     """One `summarizer summarize` process on `text`; its JSON answer's meta gives calls, tokens, latency."""
     env = {**os.environ, "SUMMARIZER_REQUEST_DEADLINE_S": str(args.deadline), "SUMMARIZER_LLM_TIMEOUT_S": "900"}
+    env["SUMMARIZER_RESPONSE_CACHE"] = "off"  # every run is measured: a kept answer would cost nothing
     if args.upstream:
         env["SUMMARIZER_LLM_BASE_URL"] = args.upstream
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as handle:
@@ -180,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nquality, {quality}x joined vs the same {len(singles)} articles one by one (micro F1; target: within 0.05)"
     )
     for name, field in one_by_one.fields.items():
-        delta = together.fields[name].micro.f1 - field.micro.f1
-        verdict = "ok" if delta >= -0.05 else "WORSE"
         mine, theirs = together.fields[name].micro.f1, field.micro.f1
+        if mine is None or theirs is None:  # nothing to find and nothing found on one side: no F1 to compare
+            print(f"  {name:18} joined {mine}  one by one {theirs}")
+            continue
+        delta = mine - theirs
+        verdict = "ok" if delta >= -0.05 else "WORSE"
         print(f"  {name:18} joined {mine:5.2f}  one by one {theirs:5.2f}  {delta:+.2f} {verdict}")
     return 0
 

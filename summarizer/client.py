@@ -15,8 +15,8 @@ same in both. `Retry-After` is kept (`retry_after_s`, or `reset_s` and `limit` o
 An answer that is no problem of ours (a proxy's 502 page) maps by its status alone.
 
 `stream(text)` reads the same answer as server-sent events, part by part as the service grounds
-them: `Part("entities" | "quotes" | "outcomes" | "claims", data)`, then `Part("summary", data,
-response)`; a `problem` event is raised as its error, like a problem response.
+them: `Part("entities" | "locations" | "quotes" | "outcomes" | "claims", data)`, then
+`Part("summary", data, response)`; a `problem` event is raised as its error, like a problem response.
 
     for part in summarizer.stream(text):
         print(part.event, part.response or part.data)

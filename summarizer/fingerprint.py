@@ -40,6 +40,7 @@ from summarizer.settings import Settings
 CODE_MODULES = (
     "summarizer.text.article",
     "summarizer.pipeline.assemble",
+    "summarizer.pipeline.confidence",
     "summarizer.pipeline.drafts",
     "summarizer.pipeline.guard",
     "summarizer.pipeline.ledger",
@@ -55,6 +56,7 @@ CODE_MODULES = (
     "summarizer.text.entities",
     "summarizer.text.names",
     "summarizer.text.quotes",
+    "summarizer.text.salience",
     "summarizer.text.speakers",
     "summarizer.text.windows",
 )
@@ -112,13 +114,18 @@ def draft_schemas_hash(models: tuple[type[BaseModel], ...] = DRAFT_MODELS) -> st
 
 @cache
 def code_version(modules: tuple[str, ...] = CODE_MODULES) -> str:
-    """A hash of the source files of `modules`, read without importing them (spaCy is heavy)."""
+    """A hash of the source files of `modules` and of the rules' word lists (`summarizer.text.lexicon`),
+    read without importing them (spaCy is heavy)."""
     digest = hashlib.sha256()
     for name in modules:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
             raise ImportError(f"fingerprint: no source for {name}")
         digest.update(Path(spec.origin).read_bytes())
+    lexicon = importlib.util.find_spec("summarizer.text.lexicon")
+    assert lexicon is not None and lexicon.origin is not None
+    for path in sorted(Path(lexicon.origin).parent.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

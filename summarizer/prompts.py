@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, StrictUndefined, Template, TemplateError
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
@@ -25,6 +25,7 @@ from summarizer.pipeline.strategies import STRATEGIES
 # The lists a strategy passes to its tasks, empty: what a template is checked (and its instructions
 # rendered) with before any article is seen.
 TASK_VARIABLES: dict[str, list[Any]] = {"quotes": [], "parties": [], "places": [], "outcomes": [], "claims": []}
+EMPTY_ARTICLE: dict[str, Any] = {"text": "", "title": None, "url": None, "published_at": None}
 # The tags our templates use to fence off article text. In article text, anything that starts like
 # one (closing `>` or not) is defused. The attribute part is bounded so a stray `<passage of time`
 # cannot reach across the text.
@@ -149,20 +150,107 @@ class Prompt:
         return RenderedPrompt(system=system, user=user)
 
 
-def parse_prompt(path: Path) -> Prompt:
-    raw = path.read_bytes()
-    text = raw.decode("utf-8")
+def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...], first: int) -> int:
+    """The file line (1-based) of the front-matter key a validation error points at; `first` if none."""
+    node = root
+    line = first
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = next(((k, v) for k, v in node.value if k.value == part), None)
+        if found is None:
+            break
+        line = first + found[0].start_mark.line
+        node = found[1]
+    return line
+
+
+def _task_line(root: yaml.Node | None, task: str, template_line: int | None, first: int) -> int:
+    """Where a task's template error sits: its line inside a `|` block, else the task's key."""
+    tasks = next((v for k, v in root.value if k.value == "tasks"), None) if isinstance(root, yaml.MappingNode) else None
+    if not isinstance(tasks, yaml.MappingNode):
+        return first
+    for key, value in tasks.value:
+        if key.value == task:
+            if getattr(value, "style", None) == "|" and template_line is not None:
+                return first + int(value.start_mark.line) + template_line
+            return first + int(key.start_mark.line)
+    return first
+
+
+def parse_prompt_text(text: str, path: Path) -> Prompt:
+    """A prompt from its text, checked as a file is: front-matter, tasks for its strategy, templates that compile
+    and render without an article (StrictUndefined), before any model call.
+
+    Every `ConfigurationError` carries `line` (1-based, in `text`) in its `extra`, so an editor (the lab's
+    draft page) can show it where it is. `path` is where the text lives or would live.
+    """
     if not text.startswith("---\n"):
-        raise ConfigurationError(f"{path}: a prompt file starts with '---' front-matter")
+        raise ConfigurationError(f"{path}: a prompt file starts with '---' front-matter", line=1)
+    if "\n---\n" not in text[4:]:
+        raise ConfigurationError(f"{path}: invalid front-matter: no closing '---' line", line=1)
+    header, body = text[4:].split("\n---\n", 1)
+    first = 2  # the header's first line in the file
+    body_line = first + header.count("\n") + 2
     try:
-        header, body = text[4:].split("\n---\n", 1)
+        root = yaml.compose(header, Loader=yaml.SafeLoader)
         meta = PromptFrontMatter.model_validate(yaml.safe_load(header))
-    except (ValueError, yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"{path}: invalid front-matter: {exc}") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.context_mark or exc.problem_mark  # where the broken construct starts
+        line = first + mark.line if mark is not None else first
+        what = "; ".join(part for part in (exc.context, exc.problem) if part)  # the marks count from the header
+        raise ConfigurationError(f"{path}: invalid front-matter: {what}", line=line) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: invalid front-matter: {exc}", line=first) from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        # The strategy/tasks check belongs to the whole header: point at the key it is about.
+        about = "strategy" if "unknown strategy" in str(error["msg"]) else "tasks"
+        loc = tuple(error["loc"]) or (about,)
+        where = ".".join(str(p) for p in error["loc"]) or about
+        raise ConfigurationError(
+            f"{path}: invalid front-matter: {where}: {error['msg']}", line=_line_of(root, loc, first)
+        ) from exc
+    prompt = Prompt(meta=meta, body=body, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), path=path)
+    empty = {"article": EMPTY_ARTICLE, **TASK_VARIABLES}  # what the service renders before any call
+    problem = _template_problem(body, empty)
+    if problem is not None:
+        at, message = problem
+        raise ConfigurationError(f"{path}: template: {message}", line=body_line + (at or 1) - 1)
+    for task, template in meta.tasks.items():
+        problem = _template_problem(template, empty)
+        if problem is not None:
+            at, message = problem
+            raise ConfigurationError(f"{path}: task {task}: {message}", line=_task_line(root, task, at, first))
+    return prompt
+
+
+def _template_problem(source: str, variables: dict[str, Any]) -> tuple[int | None, str] | None:
+    """Why `source` does not compile or render with `variables`, and on which of its lines (None if unknown)."""
+    try:
+        _ENV.from_string(source).render(**variables)
+    except TemplateSyntaxError as exc:
+        return exc.lineno, exc.message or str(exc)
+    except TemplateError as exc:
+        tb, line = exc.__traceback__, None
+        while tb is not None:  # Jinja rewrites the traceback: a frame of the template carries its line
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line, str(exc)
+    return None
+
+
+def parse_prompt(path: Path) -> Prompt:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path}: not UTF-8 text: {exc}") from exc
+    prompt = parse_prompt_text(text, path)
     expected = (path.parent.name, path.stem)
-    if expected != (meta.id, f"v{meta.version}"):
-        raise ConfigurationError(f"{path}: file must live at {meta.id}/v{meta.version}.md")
-    return Prompt(meta=meta, body=body, sha256=hashlib.sha256(raw).hexdigest(), path=path)
+    if expected != (prompt.meta.id, f"v{prompt.meta.version}"):
+        raise ConfigurationError(f"{path}: file must live at {prompt.meta.id}/v{prompt.meta.version}.md", line=2)
+    return prompt
 
 
 class PromptLibrary:

@@ -1,8 +1,10 @@
-"""Where the LLM comes from: the one wiring function the app, the CLI and the eval runner share.
+"""What runs outside us: the LLM upstream and Redis, opened the same way by the app, the CLI, the
+eval runner and the workers.
 
 `open_upstream(settings)` yields the upstream base URL and an `LLMClient` on it: the configured URL,
 or the embedded llama.cpp child, started (fetching and verifying the model first if needed) and
 stopped on exit. `service.build_summarizer` then turns that client into a `Summarizer`.
+`connect_redis(url)` is the one way a Redis client is made (batch queue, response cache, rate limits).
 """
 
 from __future__ import annotations
@@ -11,6 +13,13 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from summarizer.llm.client import LLMClient
 from summarizer.local_model.fetch import Progress
@@ -54,3 +63,22 @@ async def open_upstream(
         stack.push_async_callback(llm.close)
         await llm.context_tokens()  # asked once here (a model list call), not inside a request's deadline
         yield Upstream(base_url=base_url, llm=llm)
+
+
+def connect_redis(url: str, *, timeout_s: float | None = None, ride_out_outages: bool = True) -> aioredis.Redis:
+    """A Redis client on `url` (a unix-socket URL too).
+
+    `ride_out_outages`: retry a failed command with backoff (about 2 s in all) instead of failing at
+    once: what the batch queue and the response cache want. The rate limiter wants the opposite (an
+    unreachable store lets the request through at once), so it passes False and a short `timeout_s`.
+    """
+    options: dict[str, Any] = {}
+    if ride_out_outages:
+        options.update(
+            retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=6),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+            health_check_interval=30,
+        )
+    if timeout_s is not None:
+        options.update(socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+    return aioredis.Redis.from_url(url, **options)

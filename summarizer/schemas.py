@@ -9,16 +9,21 @@ these, adding character spans that only code can compute exactly.
 not be grounded); `SummaryMeta` gained `incomplete`, `dropped` and `coerced`.
 1.2: longer lists for long articles (parties 100, locations 60, outcomes 40, contested claims 24);
 nothing removed or renamed, so a 1.1 reader only sees more items.
+1.3 (additive): every party, place, outcome and contested claim carries `confidence`, and every quote
+`speaker_confidence`: a number in [0, 1] from the method that produced the item (a rule's measured
+weight; a model's token probability), or null where the method gave none (answers made before 1.3).
+An app can keep only the items above a threshold; `summarizer eval run` reports how well these numbers
+are calibrated. Outcomes and claims carry `evidence_spans`: the sentence(s) of the article they rest on.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 PartyKind = Literal["person", "organization", "state", "group", "other"]
 LocationKind = Literal["country", "region", "city", "site", "other"]
@@ -36,12 +41,23 @@ class Span(_Strict):
     end: int = Field(ge=0)
 
 
+def _confidence(what: str) -> Any:
+    return Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description=f"How likely {what} is right, in [0, 1], from the method that produced it (a rule's measured "
+        "precision, a model's token probability); null when the method gave no number.",
+    )
+
+
 class Party(_Strict):
     name: str = Field(max_length=120)
     kind: PartyKind
     role: str = Field(default="", max_length=300)
     aliases: list[str] = Field(default_factory=list, max_length=8)
     mentions: list[Span] = Field(default_factory=list, description="Every occurrence of the name or an alias.")
+    confidence: float | None = _confidence("this party belongs in the summary")
 
 
 class Location(_Strict):
@@ -49,12 +65,17 @@ class Location(_Strict):
     kind: LocationKind = "other"
     role: str = Field(default="", max_length=300)
     mentions: list[Span] = Field(default_factory=list)
+    confidence: float | None = _confidence("this place belongs in the summary")
 
 
 class Outcome(_Strict):
     description: str = Field(max_length=400)
     status: OutcomeStatus = "other"
     parties: list[str] = Field(default_factory=list, max_length=10)
+    evidence_spans: list[Span] = Field(
+        default_factory=list, max_length=8, description="The sentence(s) of the article this outcome rests on."
+    )
+    confidence: float | None = _confidence("this outcome is a correct statement of what happened")
 
 
 class Quote(_Strict):
@@ -67,6 +88,7 @@ class Quote(_Strict):
     partial: bool = Field(description="True for a fragment woven into a sentence, not a whole utterance.")
     start: int = Field(ge=0, description="Offset of the quote's first character in the submitted text.")
     end: int = Field(ge=0, description="Offset one past its last character.")
+    speaker_confidence: float | None = _confidence("`speaker` is who said it")
 
 
 class ContestedClaim(_Strict):
@@ -74,6 +96,12 @@ class ContestedClaim(_Strict):
     claimant: str = Field(max_length=120)
     disputed_by: list[str] = Field(default_factory=list, max_length=8)
     evidence: str = Field(default="", max_length=400)
+    evidence_spans: list[Span] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Where the article disputes the claim (the denial, or the contradicting evidence).",
+    )
+    confidence: float | None = _confidence("this claim is made in the article and disputed there")
 
 
 class Summary(_Strict):

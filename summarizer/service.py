@@ -1,6 +1,8 @@
-"""The summarize use-case: check the input, pick prompt and strategy, run it under one deadline.
+"""The summarize use-case, in order: check the input -> the response cache -> the strategy (under
+one deadline) -> the guard -> the response.
 
-Both the HTTP API and the CLI call `Summarizer.summarize`; neither knows how a summary is made.
+The HTTP API, the CLI, batch jobs and the eval runner all call `Summarizer.answer` (or `summarize`,
+its response alone); none of them knows how a summary is made or kept.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ import asyncio
 import logging
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from summarizer.cache.answers import Answer, IdempotencyKeys, ResponseCache
+from summarizer.cache.stores import memory_store
 from summarizer.errors import (
     ArticleTooLarge,
     InputError,
@@ -22,7 +26,7 @@ from summarizer.errors import (
 )
 from summarizer.llm.budget import CallScope
 from summarizer.llm.client import LLMClient
-from summarizer.observe.logs import client_id, request_id
+from summarizer.observe.logs import NOBODY, Caller
 from summarizer.observe.metrics import Metrics
 from summarizer.pipeline.guard import drop_ungrounded, leaked_instructions
 from summarizer.pipeline.ledger import Ledger
@@ -39,6 +43,9 @@ from summarizer.schemas import (
     UsageInfo,
 )
 from summarizer.settings import Settings
+
+if TYPE_CHECKING:
+    from litestar.stores.base import Store
 from summarizer.text.article import Article
 from summarizer.text.passes import NlpPasses
 from summarizer.text.windows import Window, plan
@@ -92,6 +99,7 @@ class Summarizer:
         llm: LLMClient,
         prompts: PromptLibrary,
         metrics: Metrics | None = None,
+        cache: ResponseCache | None = None,
         nlp: NlpPasses | None = None,
     ) -> None:
         self.settings = settings
@@ -99,6 +107,48 @@ class Summarizer:
         self.prompts = prompts
         self.metrics = metrics
         self.nlp = nlp or NlpPasses()  # without the app's worker pool: passes in a thread, still once per article
+        self.cache = cache or ResponseCache(
+            settings, None, IdempotencyKeys(memory_store(settings), settings.idempotency_ttl_s)
+        )
+        self._started: set[asyncio.Task[Answer]] = set()
+
+    async def answer(
+        self,
+        article: ArticleIn,
+        prompt_ref: str | None = None,
+        *,
+        require_complete: bool = False,
+        refresh: bool = False,
+        caller: Caller = NOBODY,
+        idempotency_key: str | None = None,
+        on_part: PartSink | None = None,
+    ) -> Answer:
+        """A grounded summary and how it was got (made now, kept, or joined); see `summarize`.
+
+        `refresh` skips a kept answer (`Cache-Control: no-cache`); `idempotency_key` (scoped to the
+        caller's client id) gets the first answer under that key again. A kept or joined answer
+        gives `on_part` nothing: the caller has the whole answer when this returns.
+        """
+        started = time.monotonic()
+        try:
+            prompt, variables = self._prepare(article, prompt_ref)  # looked up once, for the cache and the run
+        except BaseException as exc:
+            self._report(None, CallScope.starting_now(0), Ledger(), exc, started, caller)
+            raise
+
+        async def make(sink: PartSink | None) -> SummaryResponse:
+            return await self._make(article, prompt, variables, require_complete, sink, caller)
+
+        return await self.cache.answer(
+            article,
+            prompt,
+            make,
+            require_complete=require_complete,
+            refresh=refresh,
+            caller=caller.client_id or "",
+            idempotency_key=idempotency_key,
+            on_part=on_part,
+        )
 
     async def summarize(
         self,
@@ -106,24 +156,55 @@ class Summarizer:
         prompt_ref: str | None = None,
         *,
         require_complete: bool = False,
+        refresh: bool = False,
         on_part: PartSink | None = None,
     ) -> SummaryResponse:
         """A grounded summary; with `require_complete`, an error instead of one with failed field groups.
 
         By default a field group whose model call failed leaves its fields empty and is listed in
-        `meta.incomplete`: the groups that worked are never thrown away with it.
+        `meta.incomplete`: the groups that worked are never thrown away with it (nor kept in the cache).
 
         `on_part` (a streamed answer) is told once the input is accepted (an error before that is the
         caller's to answer as a plain error), then gets every part of `summarizer.pipeline.parts.PARTS`
         exactly once, each as soon as the strategy has it final and guarded, all before this returns.
         """
+        answer = await self.answer(
+            article, prompt_ref, require_complete=require_complete, refresh=refresh, on_part=on_part
+        )
+        return answer.response
+
+    def start(self, article: ArticleIn, prompt_ref: str | None, **options: Any) -> asyncio.Task[Answer]:
+        """`answer` as a task of its own that outlives its caller (held here until it ends).
+
+        A streamed answer's client may hang up: its run still finishes, and a complete answer is
+        still stored for the next identical request.
+        """
+        task = asyncio.create_task(self.answer(article, prompt_ref, **options))
+        self._started.add(task)
+
+        def done(finished: asyncio.Task[Answer]) -> None:
+            self._started.discard(finished)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: the caller may be gone
+
+        task.add_done_callback(done)
+        return task
+
+    async def _make(
+        self,
+        article: ArticleIn,
+        prompt: Prompt,
+        variables: dict[str, Any],
+        require_complete: bool,
+        on_part: PartSink | None,
+        caller: Caller,
+    ) -> SummaryResponse:
+        """The pipeline: the prompt's strategy under the request deadline, then the guard; one log line."""
         started = time.monotonic()
         scope = CallScope.starting_now(self.settings.request_deadline_s)
-        prompt: Prompt | None = None
         error: BaseException | None = None
         ledger = Ledger()
         try:
-            prompt, variables = self._prepare(article, prompt_ref)
             grounded = Article(article.text)
             run = Run(
                 self.llm,
@@ -157,7 +238,7 @@ class Summarizer:
             error = exc
             raise
         finally:
-            self._report(prompt, scope, ledger, error, started)
+            self._report(prompt, scope, ledger, error, started, caller)
         return SummaryResponse(
             summary=summary,
             meta=SummaryMeta(
@@ -213,7 +294,13 @@ class Summarizer:
         return ()
 
     def _report(
-        self, prompt: Prompt | None, scope: CallScope, ledger: Ledger, error: BaseException | None, started: float
+        self,
+        prompt: Prompt | None,
+        scope: CallScope,
+        ledger: Ledger,
+        error: BaseException | None,
+        started: float,
+        caller: Caller,
     ) -> None:
         """One log line and the metrics of every summary, whatever its outcome."""
         outcome = _outcome(error)
@@ -226,8 +313,7 @@ class Summarizer:
             outcome,
             extra={
                 "event": "summary",
-                "request_id": request_id.get(),
-                "client_id": client_id.get(),
+                **caller.log_fields(),
                 "outcome": outcome,
                 "status": status,
                 "error_type": type(error).__name__ if error else None,
@@ -301,7 +387,15 @@ def build_summarizer(
     llm: LLMClient,
     prompts: PromptLibrary | None = None,
     metrics: Metrics | None = None,
+    store: Store | None = None,
     nlp: NlpPasses | None = None,
 ) -> Summarizer:
-    """The one place a `Summarizer` is put together (app lifespan, CLI, eval runner, workers)."""
-    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics, nlp)
+    """The one place a `Summarizer` is put together (app lifespan, CLI, eval runner, workers).
+
+    `store` keeps answers (`cache.stores.open_store`); None: nothing is kept. Idempotency keys live
+    in it too, or in memory without one. `nlp` runs the NLP passes (`text.passes.open_nlp_passes`:
+    the app's worker pool); None: in a thread, each distinct article still once.
+    """
+    keys = IdempotencyKeys(store or memory_store(settings), settings.idempotency_ttl_s)
+    cache = ResponseCache(settings, store, keys)
+    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics, cache, nlp)

@@ -58,10 +58,21 @@ class Settings(BaseSettings):
         description="Cap on completion tokens per call; small models loop without one.",
     )
     llm_timeout_s: float = Field(
-        default=300.0, gt=0, description="Read timeout of one upstream HTTP call (a local CPU model is slow)."
+        default=300.0,
+        gt=0,
+        description="Read timeout of one upstream HTTP call, after which it is retried (a local CPU model is "
+        "slow). Not applied on a one-slot upstream (`SUMMARIZER_LLM_ONE_SLOT`): there a call waits up to the "
+        "request deadline.",
     )
     llm_connect_timeout_s: float = Field(
         default=5.0, gt=0, description="Connect timeout of one upstream HTTP call, in seconds."
+    )
+    llm_one_slot: bool | None = Field(
+        default=None,
+        description="The upstream works on one request at a time and cannot cancel one in progress (llama.cpp's "
+        "server): a call is then never re-sent after a read timeout, which would queue the same prompt behind "
+        "the first; it waits up to the request deadline instead (`SUMMARIZER_LLM_TIMEOUT_S` is not applied). "
+        "Unset: on for the embedded model, off for a configured URL.",
     )
     llm_transport_retries: int = Field(
         default=3,
@@ -199,6 +210,13 @@ class Settings(BaseSettings):
         default="INFO", description="Log level (DEBUG, INFO, WARNING, ...)."
     )
 
+    stream_keepalive_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="A streamed summary (`Accept: text/event-stream`) silent this long gets a `: keep-alive` "
+        "comment, so a proxy's idle timeout does not cut it during a model call of minutes.",
+    )
+
     # --- authentication and rate limits -------------------------------------------------------
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(),
@@ -228,12 +246,20 @@ class Settings(BaseSettings):
         "queue (data under the cache dir).",
     )
 
+    queue_dir: Path | None = Field(
+        default=None,
+        description="Folder of the embedded queue server (unset: `queue/` under the cache dir). Every process "
+        "given the same folder shares one queue: a second `summarizer serve` joins the first's (and says so in "
+        "its log); give it another folder for a queue of its own.",
+    )
+
     # --- response cache and idempotency -------------------------------------------------------
     response_cache: Literal["auto", "memory", "file", "redis", "off"] = Field(
         default="auto",
-        description="Where `POST /v1/summaries` keeps complete answers by their fingerprint: `memory` (an LRU "
-        "of `response_cache_max_entries`), `file` (under `response_cache_dir`), `redis` (`SUMMARIZER_REDIS_URL`, "
-        "else the embedded valkey; shared by replicas) or `off`. `auto`: redis when a Redis URL is set, else memory.",
+        description="Where complete answers are kept by their fingerprint (the API, `summarizer summarize` and batch "
+        "jobs all use it): `memory` (an LRU of `response_cache_max_entries`), `file` (under `response_cache_dir`), "
+        "`redis` (`SUMMARIZER_REDIS_URL`, else the embedded valkey; shared by replicas) or `off`. `auto`: redis when "
+        "a Redis URL is set, else memory for `serve` and `file` for the CLI (each run is a new process).",
     )
     response_cache_ttl_s: int = Field(
         default=24 * 3600, ge=1, description="How long a cached answer is served, in seconds (default 1 day)."
@@ -292,6 +318,29 @@ class Settings(BaseSettings):
         "the article's result is a `batch-item-lost` problem.",
     )
 
+    # --- prompt lab ---------------------------------------------------------------------------
+    lab_in_serve: bool = Field(
+        default=False,
+        description="Mount the prompt lab at `/lab` in `summarizer serve`; its API asks for the same API keys "
+        "as the service's (the page itself is open, like `/docs`).",
+    )
+    lab_gold_dirs: str = Field(
+        default="evals/gold",
+        description="Comma-separated gold folders the lab offers (each folder's articles in `../articles`), "
+        "e.g. `evals/gold,runs/corpus-dev/gold`.",
+    )
+    lab_runs_dir: Path = Field(
+        default=Path("runs/lab"),
+        description="Where the lab keeps its runs: one `eval run` directory per gold set and variant "
+        "(`summarizer eval compare` reads them) and its drafts.",
+    )
+    lab_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="Articles the lab has the model answer at once, all variants together. Unset: 1 on the "
+        "local model, 4 on a configured upstream.",
+    )
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -301,6 +350,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def lab_gold_paths(self) -> list[Path]:
+        """`lab_gold_dirs` as paths."""
+        return [Path(part.strip()) for part in self.lab_gold_dirs.split(",") if part.strip()]
+
+    @property
     def uses_local_model(self) -> bool:
         """True when no upstream is configured and the embedded llama.cpp server is used."""
         return self.llm_base_url is None
+
+    @property
+    def upstream_one_slot(self) -> bool:
+        """True when the upstream works one request at a time: `llm_one_slot`, else the embedded model's."""
+        return self.uses_local_model if self.llm_one_slot is None else self.llm_one_slot

@@ -1,4 +1,7 @@
-"""`create_app(settings)`: the one place routes, lifespan, OpenAPI and error handling are wired."""
+"""`create_app(settings)`: the one place routes, lifespan, OpenAPI and error handling are wired.
+
+With `SUMMARIZER_LAB_IN_SERVE` the prompt lab (`summarizer.lab`) is mounted at `/lab`, behind the same keys.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +18,14 @@ from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.ratelimit import store_for
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
+from summarizer.cache.stores import open_store
 from summarizer.errors import PromptNotFound
-from summarizer.jobs.batches import open_batches
+from summarizer.jobs.batches import open_batches, open_queue_connection
 from summarizer.observe.metrics import Metrics
 from summarizer.pipeline.strategies import STRATEGIES
-from summarizer.prompts import PromptLibrary
-from summarizer.response_cache import BoundedMemoryStore, CachedSummaries, IdempotencyKeys, open_store
+from summarizer.prompts import Prompt, PromptLibrary
 from summarizer.runtime import open_upstream
-from summarizer.service import build_summarizer
+from summarizer.service import Summarizer, build_summarizer
 from summarizer.settings import Settings
 from summarizer.text.passes import open_nlp_passes
 
@@ -48,6 +51,8 @@ def create_app(settings: Settings) -> Litestar:
         settings.auth_failure_limit,
     )
 
+    lab = _MountedLab(settings, metrics) if settings.lab_in_serve else None
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # An exit stack closes whatever was opened, in reverse, even when start-up fails half-way
@@ -56,6 +61,9 @@ def create_app(settings: Settings) -> Litestar:
             stack.push_async_callback(rate_limits.close)
             # The local model is forked here, on the loop thread, which lives as long as the service.
             upstream = await stack.enter_async_context(open_upstream(settings))
+            queue = await stack.enter_async_context(open_queue_connection(settings))
+            # With `redis` and no URL, the response cache lives in the queue's embedded valkey.
+            store = await stack.enter_async_context(open_store(settings, queue.redis))
             nlp = await stack.enter_async_context(
                 open_nlp_passes(
                     settings.nlp_workers,
@@ -64,19 +72,17 @@ def create_app(settings: Settings) -> Litestar:
                     warm=_default_needs_nlp(settings, prompts),
                 )
             )
-            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics, nlp)
+            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics, store, nlp)
             app.state.metrics = metrics
-            app.state.batches = await stack.enter_async_context(open_batches(settings, app.state.summarizer))
-            # After the batches: with `redis` and no URL, the cache lives in their embedded valkey.
-            store = await stack.enter_async_context(open_store(settings, app.state.batches.store.redis))
-            # Idempotency keys live in the cache's store, or in memory with the cache off.
-            keys_store = store or BoundedMemoryStore(settings.response_cache_max_entries)
-            app.state.idempotency = IdempotencyKeys(keys_store, settings.idempotency_ttl_s)
-            app.state.summaries = CachedSummaries(settings, app.state.summarizer, store, app.state.idempotency)
+            app.state.batches = await stack.enter_async_context(open_batches(settings, queue, app.state.summarizer))
+            if lab is not None:
+                lab.service = app.state.summarizer
+                stack.push_async_callback(lab.lab.close)  # before the upstream closes: no run may outlive it
             yield
 
     return Litestar(
         route_handlers=[
+            *([lab.router] if lab is not None else []),
             SummaryController,
             batch_controller(settings),
             health,
@@ -92,3 +98,20 @@ def create_app(settings: Settings) -> Litestar:
         request_max_body_size=settings.max_article_chars * 4 + 65_536,
         openapi_config=openapi_config(),
     )
+
+
+class _MountedLab:
+    """The prompt lab at `/lab`, answering through the service's own upstream (its breaker and call slots)."""
+
+    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+        from summarizer.lab.routes import lab_router  # the evals' weight only when the lab is mounted
+        from summarizer.lab.runs import Lab
+
+        self.settings, self.metrics = settings, metrics
+        self.service: Summarizer | None = None  # set by the lifespan, once the upstream is open
+        self.lab = Lab.build(settings, self.summarizer_for)
+        self.router = lab_router(lambda: self.lab)
+
+    async def summarizer_for(self, prompt: Prompt) -> Summarizer:
+        assert self.service is not None, "the lab runs inside the app's lifespan"
+        return build_summarizer(self.settings, self.service.llm, PromptLibrary([prompt]), self.metrics)

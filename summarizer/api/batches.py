@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from summarizer.api.contract import problem_responses
 from summarizer.api.guards import accepts
+from summarizer.api.security import caller_of
+from summarizer.cache.answers import REPLAYED_HEADER, IdempotencyKeys
 from summarizer.errors import BatchTooLarge, InputError, MalformedRequest, UnsupportedMediaType
 from summarizer.jobs.batches import Batches
 from summarizer.jobs.store import BatchInfo
-from summarizer.observe.logs import client_id
-from summarizer.response_cache import REPLAYED_HEADER, IdempotencyKeys
 from summarizer.service import ArticleIn, Summarizer
 from summarizer.settings import Settings
 
@@ -85,8 +85,8 @@ def _validated(articles: list[Any], prompt: str | None, limit: int) -> BatchRequ
     return request
 
 
-def _owner() -> str:
-    return client_id.get() or "anonymous"
+def _owner(request: Request[Any, Any, Any]) -> str:
+    return caller_of(request).client_id or "anonymous"
 
 
 def batch_controller(settings: Settings) -> type[Controller]:
@@ -125,18 +125,18 @@ def batch_controller(settings: Settings) -> type[Controller]:
             if batch.prompt is not None:
                 summarizer.prompts.get(batch.prompt)  # an unknown prompt is a 422 now, not N failures later
             articles = [a.model_dump(mode="json", exclude_none=True) for a in batch.articles]
-            idempotency: IdempotencyKeys = state.idempotency
+            idempotency: IdempotencyKeys = state.summarizer.cache.keys
             key = request.headers.get("idempotency-key")
 
             async def submit() -> str:
-                return (await batches.submit(_owner(), articles, batch.prompt)).id
+                return (await batches.submit(_owner(request), articles, batch.prompt)).id
 
             if key is None:
                 batch_id, replayed = await submit(), False
             else:  # the same key and articles again: the batch it made, not a second one
                 body = json.dumps([articles, batch.prompt], sort_keys=True, separators=(",", ":"))
-                batch_id, replayed = await idempotency.once(_owner(), key, body, submit)
-            info = await batches.get(_owner(), batch_id)
+                batch_id, replayed = await idempotency.once(_owner(request), key, body, submit)
+            info = await batches.get(_owner(request), batch_id)
             headers = {"Location": f"/v1/batches/{info.id}"}
             if replayed:
                 headers[REPLAYED_HEADER] = "true"
@@ -149,9 +149,11 @@ def batch_controller(settings: Settings) -> type[Controller]:
             summary="A batch's status and counts per state",
             responses=problem_responses(*COMMON, "batch-not-found"),
         )
-        async def status(self, batch_id: FromPath[str], state: State) -> dict[str, Any]:
+        async def status(
+            self, batch_id: FromPath[str], state: State, request: Request[Any, Any, Any]
+        ) -> dict[str, Any]:
             batches: Batches = state.batches
-            info: BatchInfo = await batches.get(_owner(), batch_id)
+            info: BatchInfo = await batches.get(_owner(request), batch_id)
             return info.public()
 
         @get(
@@ -162,9 +164,9 @@ def batch_controller(settings: Settings) -> type[Controller]:
             "`batch-item-lost`).",
             responses=problem_responses(*COMMON, "batch-not-found"),
         )
-        async def results(self, batch_id: FromPath[str], state: State) -> Stream:
+        async def results(self, batch_id: FromPath[str], state: State, request: Request[Any, Any, Any]) -> Stream:
             batches: Batches = state.batches
-            return Stream(await batches.results(_owner(), batch_id), media_type=JSONL)
+            return Stream(await batches.results(_owner(request), batch_id), media_type=JSONL)
 
         @delete(
             "/{batch_id:str}",
@@ -172,9 +174,11 @@ def batch_controller(settings: Settings) -> type[Controller]:
             summary="Cancel what has not started",
             responses=problem_responses(*COMMON, "batch-not-found"),
         )
-        async def cancel(self, batch_id: FromPath[str], state: State) -> dict[str, Any]:
+        async def cancel(
+            self, batch_id: FromPath[str], state: State, request: Request[Any, Any, Any]
+        ) -> dict[str, Any]:
             batches: Batches = state.batches
-            info: BatchInfo = await batches.cancel(_owner(), batch_id)
+            info: BatchInfo = await batches.cancel(_owner(request), batch_id)
             return info.public()
 
     return BatchController

@@ -15,7 +15,6 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from summarizer.observe.logs import request_id
 from summarizer.observe.metrics import Metrics
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -35,7 +34,7 @@ class ObservabilityMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         inbound = MutableScopeHeaders(scope).get("x-request-id") or ""
         rid = inbound if _SAFE_ID.fullmatch(inbound) else uuid.uuid4().hex
-        token = request_id.set(rid)
+        scope.setdefault("state", {})["request_id"] = rid  # read by `api.security.caller_of`
         status = 500
         started = time.perf_counter()
 
@@ -56,4 +55,3 @@ class ObservabilityMiddleware(ASGIMiddleware):
             method = scope["method"] if scope["type"] == ScopeType.HTTP else "-"
             self.metrics.http_requests.labels(method, route, str(status)).inc()
             self.metrics.http_latency.labels(route).observe(time.perf_counter() - started)
-            request_id.reset(token)

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from summarizer.runtime import connect_redis
 from summarizer.settings import Settings
 
 log = logging.getLogger("summarizer.api.ratelimit")
@@ -109,7 +109,7 @@ class RedisStore:
     """
 
     def __init__(self, url: str, prefix: str = "summarizer:ratelimit", clock: Callable[[], float] = time.time) -> None:
-        self._redis = aioredis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._redis = connect_redis(url, timeout_s=1.0, ride_out_outages=False)
         self._prefix = prefix
         self._clock = clock
         self._warned_at = -math.inf

@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer.api.contract import OPEN, problem_responses, seed_request, seed_response
 from summarizer.api.guards import JSON, accepts
+from summarizer.api.security import caller_of
 from summarizer.api.stream import EVENT_STREAM, EVENTS_DOC, StreamingOperation, stream_summary, wants_stream
+from summarizer.cache.answers import cache_status
 from summarizer.errors import UpstreamUnavailable
-from summarizer.observe.logs import client_id
 from summarizer.observe.metrics import CONTENT_TYPE, Metrics
-from summarizer.response_cache import CachedSummaries, cache_status
 from summarizer.service import ArticleIn, Summarizer, SummaryResponse
 
 
@@ -114,21 +114,21 @@ class SummaryController(Controller):
             ),
         ] = None,
     ) -> Response[Any]:
-        summaries: CachedSummaries = state.summaries
+        summarizer: Summarizer = state.summarizer
         options: dict[str, Any] = {
             "require_complete": data.require_complete,
             "refresh": wants_refresh(cache_control),
-            "caller": client_id.get() or "",
+            "caller": caller_of(request),
             "idempotency_key": idempotency_key,
         }
         if wants_stream(request.headers.get("accept")):
             return await stream_summary(
-                summaries, request.url.path, article=data.article, prompt_ref=data.prompt, **options
+                summarizer, request.url.path, article=data.article, prompt_ref=data.prompt, **options
             )
-        answer = await summaries.summarize(data.article, data.prompt, **options)
+        answer = await summarizer.answer(data.article, data.prompt, **options)
         result = answer.response
         headers = {}
-        if summaries.store is not None or answer.outcome.cached:
+        if summarizer.cache.store is not None or answer.outcome.cached:
             headers[CACHE_STATUS_HEADER] = cache_status(answer.outcome)
         fields = list(dict.fromkeys(item.field for item in result.meta.incomplete))
         if fields:

@@ -3,8 +3,8 @@
 Keys come from settings (`SUMMARIZER_API_KEYS`) and are kept only as sha256 digests; a presented
 key is hashed and compared with `hmac.compare_digest` against every digest, so neither the key nor
 the match position leaks through timing, and nothing here ever logs one. Callers send
-`Authorization: Bearer <key>` or `X-API-Key: <key>`. Health, readiness, the docs and the
-problem pages stay open.
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. Health, readiness, the docs, the
+problem pages and the prompt lab's page (not its API) stay open.
 
 Each request to the summaries API counts against its key (or, with no keys configured, its
 client address). Every answer carries `RateLimit-Limit/-Remaining/-Reset`; past the limit it is a
@@ -23,7 +23,9 @@ import hashlib
 import hmac
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
 
+from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -32,9 +34,11 @@ from pydantic import SecretStr
 
 from summarizer.api.ratelimit import Decision, RateLimitStore
 from summarizer.errors import RateLimited, Unauthorized
-from summarizer.observe.logs import client_id
+from summarizer.observe.logs import Caller
 
-OPEN_PATHS = ("/health", "/ready", "/docs", "/problems")
+OPEN_PATHS = ("/health", "/ready", "/docs", "/problems", "/lab/assets/")
+OPEN_PAGES = ("/lab", "/lab/")
+"""Open by exact path: the lab's page holds no data (its API, under `/lab/api/`, needs a key)."""
 LIMITED_PREFIX = "/v1/"
 
 
@@ -101,7 +105,8 @@ class SecurityMiddleware(ASGIMiddleware):
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:
-        return str(scope["path"]).startswith(OPEN_PATHS)
+        path = str(scope["path"])
+        return path.startswith(OPEN_PATHS) or path in OPEN_PAGES
 
     def __init__(
         self, keys: ApiKeys, store: RateLimitStore, limit: int, window_s: int, auth_failure_limit: int = 10
@@ -115,11 +120,8 @@ class SecurityMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         address = client_address(scope)
         identity = await self._authenticate(MutableScopeHeaders(scope), address) or address
-        token = client_id.set(identity)
-        try:
-            await self._limited(scope, receive, send, next_app, identity)
-        finally:
-            client_id.reset(token)
+        scope.setdefault("state", {})["client_id"] = identity  # read by `caller_of`
+        await self._limited(scope, receive, send, next_app, identity)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, identity: str) -> None:
         if not self.limit or not scope["path"].startswith(LIMITED_PREFIX):
@@ -173,3 +175,9 @@ class SecurityMiddleware(ASGIMiddleware):
                 else "the API key is not valid"
             )
         return identity
+
+
+def caller_of(request: ASGIConnection[Any, Any, Any, Any]) -> Caller:
+    """Who sent `request`: its request id (set by the observability middleware) and client id (set above)."""
+    state = request.scope.get("state") or {}
+    return Caller(request_id=state.get("request_id"), client_id=state.get("client_id"))

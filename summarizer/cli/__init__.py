@@ -1,6 +1,6 @@
 """The `summarizer` command: one module per command group, shared helpers in `cli.common`.
 
-summarizer [--version] [--verbose] summarize | serve | worker | model | prompts | eval
+summarizer [--version] [--verbose] summarize | serve | worker | model | prompts | eval | lab
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import typer
 from summarizer.api.contract import package_version
 from summarizer.cli.common import options, quiet_logging
 from summarizer.cli.eval import eval_app
+from summarizer.cli.lab import lab
 from summarizer.cli.model import model_app
 from summarizer.cli.prompts import list_prompts
 from summarizer.cli.serve import serve
@@ -23,6 +24,7 @@ app.command()(summarize)
 app.command()(serve)
 app.command()(worker)
 app.command("prompts")(list_prompts)
+app.command()(lab)
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
 

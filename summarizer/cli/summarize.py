@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from summarizer.cache.stores import open_store
 from summarizer.cli.common import err, guarded, load_settings, prepare_model
 from summarizer.cli.render import print_summary
 from summarizer.errors import InputError
@@ -34,9 +35,13 @@ def read_article(source: str) -> str:
         raise InputError(f"{source} is not valid UTF-8 (byte {exc.start})") from exc
 
 
-async def _summarize(settings: Settings, article: ArticleIn, prompt: str | None) -> SummaryResponse:
-    async with open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream:
-        return await build_summarizer(settings, upstream.llm).summarize(article, prompt)
+async def _summarize(settings: Settings, article: ArticleIn, prompt: str | None, refresh: bool) -> SummaryResponse:
+    async with (
+        open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream,
+        open_store(settings, None, local="file") as store,  # a CLI run is a process: answers kept on disk
+    ):
+        summarizer = build_summarizer(settings, upstream.llm, store=store)
+        return await summarizer.summarize(article, prompt, refresh=refresh)
 
 
 def summarize(
@@ -44,6 +49,9 @@ def summarize(
     prompt: Annotated[str | None, typer.Option(help="Prompt as id or id@version.")] = None,
     title: Annotated[str | None, typer.Option(help="Article title.")] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Readable tables instead of JSON.")] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ask the model again even if this article's answer is kept.")
+    ] = False,
 ) -> None:
     """Summarize one article and print the result (JSON by default)."""
 
@@ -55,7 +63,7 @@ def summarize(
         except ValidationError as exc:
             raise InputError(exc.errors()[0]["msg"]) from exc
         prepare_model(settings)
-        result = asyncio.run(_summarize(settings, article, prompt))
+        result = asyncio.run(_summarize(settings, article, prompt, refresh))
         if pretty:
             print_summary(Console(), result)
         else:

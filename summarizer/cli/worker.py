@@ -12,12 +12,21 @@ from summarizer.settings import Settings
 
 
 async def _work(settings: Settings) -> None:
-    from summarizer.jobs.batches import run_worker
-    from summarizer.runtime import open_upstream
+    from summarizer.cache.stores import open_store
+    from summarizer.jobs.batches import QueueConnection, run_worker, worker_url
+    from summarizer.runtime import connect_redis, open_upstream
     from summarizer.service import build_summarizer
 
-    async with open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream:
-        await run_worker(settings, build_summarizer(settings, upstream.llm))
+    url = worker_url(settings)
+    connection = QueueConnection(url, connect_redis(url))
+    try:
+        async with (
+            open_upstream(settings, announce=lambda message: err.print(message, highlight=False)) as upstream,
+            open_store(settings, connection.redis) as store,  # answers shared with the API that queued the jobs
+        ):
+            await run_worker(settings, connection, build_summarizer(settings, upstream.llm, store=store))
+    finally:
+        await connection.redis.aclose()
 
 
 def worker(

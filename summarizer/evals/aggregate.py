@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from rich.table import Table
 
+from summarizer.evals.calibration import Calibration, calibrate_all
 from summarizer.evals.metrics import PRF, Counts, Ratio, macro, micro
 from summarizer.evals.scoring import FIELDS, ArticleScore, ScoringConfig
 
@@ -32,6 +33,9 @@ class RunScores(BaseModel):
     speaker_accuracy: float | None
     fabricated_rate: float | None
     status_accuracy: float | None
+    calibration: dict[str, Calibration] = Field(
+        default_factory=dict, description="Per field carrying `confidence` (and `quotes.speaker`): ECE and bins."
+    )
     articles: list[ArticleScore]
 
 
@@ -51,6 +55,7 @@ def aggregate(scores: Sequence[ArticleScore], config: ScoringConfig, meta: dict[
         speaker_accuracy=sum((s.speaker for s in scores), Ratio()).value,
         fabricated_rate=sum((s.fabricated for s in scores), Ratio()).value,
         status_accuracy=sum((s.status for s in scores), Ratio()).value,
+        calibration=calibrate_all(s.confidence for s in scores),
         articles=list(scores),
     )
 
@@ -93,9 +98,10 @@ def tally(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 
 def health(run: RunScores) -> dict[str, Any]:
-    """What went wrong besides the scores: failed articles, incomplete groups and dropped items per field."""
+    """What went wrong besides the scores: failed articles and incomplete answers (both errors: neither is the
+    prompt's answer), incomplete groups and dropped items per field."""
     return {
-        "errors": sum(a.error is not None for a in run.articles),
+        "errors": sum(a.error is not None or bool(a.incomplete) for a in run.articles),
         "incomplete": tally(Counter(g.field for g in a.incomplete) for a in run.articles),
         "dropped": tally(a.dropped for a in run.articles),
     }
@@ -103,11 +109,18 @@ def health(run: RunScores) -> dict[str, Any]:
 
 def headline(run: RunScores) -> dict[str, Any]:
     """The numbers a script wants: micro F1 per field, the quote rates, and the run's health."""
-    line: dict[str, Any] = {f"{name}_f1": round(f.micro.f1, 4) for name, f in run.fields.items()}
+    line: dict[str, Any] = {f"{name}_f1": _rounded(f.micro.f1) for name, f in run.fields.items()}
     line["speaker_accuracy"] = run.speaker_accuracy
     line["fabricated_rate"] = run.fabricated_rate
+    for name, found in run.calibration.items():
+        line[f"{name.replace('.', '_')}_ece"] = round(found.ece, 4)
     line["articles"] = len(run.articles)
     return {**line, **health(run)}
+
+
+def _rounded(value: float | None) -> float | None:
+    """None (null) where a field had nothing to find and nothing predicted in any article."""
+    return None if value is None else round(value, 4)
 
 
 def headline_json(run: RunScores) -> str:
@@ -129,7 +142,8 @@ def variance(runs: Sequence[RunScores]) -> dict[str, Spread]:
     metrics: dict[str, list[float]] = {}
     for run in runs:
         for name, field in run.fields.items():
-            metrics.setdefault(f"{name}_f1", []).append(field.micro.f1)
+            if field.micro.f1 is not None:  # nothing to find and nothing predicted: no value to spread
+                metrics.setdefault(f"{name}_f1", []).append(field.micro.f1)
         if run.speaker_accuracy is not None:
             metrics.setdefault("speaker_accuracy", []).append(run.speaker_accuracy)
     return {

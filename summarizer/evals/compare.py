@@ -6,8 +6,10 @@ A field regresses when B is worse than A by more than the margin and the interva
 when the fall is at least twice the margin whatever the interval says: with one or two scoring
 articles the interval always touches zero, and a field falling from 0.47 to 0 is not noise.
 
-Only articles both runs scored are paired; the ones present in one run only, and each run's failed
-articles, are reported beside the deltas (the CLI fails on them unless told otherwise).
+Only articles both runs answered completely are paired. An article present in one run only, failed in
+either, or answered incompletely in either (`meta.incomplete`: the rules' fallback, a failed window:
+not the prompt's answer) is never part of a delta: it is listed beside the deltas, per run, and the
+CLI decides what that costs (see `summarizer eval compare --help`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigurationError
 from summarizer.evals.aggregate import RunScores
 from summarizer.evals.config import CompareConfig
 from summarizer.evals.scoring import FIELDS, ArticleScore
@@ -39,7 +40,7 @@ class Delta(BaseModel):
 
 def _f1(tp: Array, fp: Array, fn: Array) -> Array:
     den = 2 * tp + fp + fn
-    return np.where(den > 0, 2 * tp / np.maximum(den, 1), 1.0)
+    return np.where(den > 0, 2 * tp / np.maximum(den, 1), np.nan)  # nothing to find, nothing found: no F1
 
 
 def _rate(hits: Array, total: Array) -> Array:
@@ -71,35 +72,46 @@ def _metrics() -> dict[str, tuple[Metric, Callable[..., Array], bool]]:
 
 class Comparison(BaseModel):
     deltas: list[Delta]
+    compared: list[str] = []  # the articles the deltas are over
     only_a: list[str]
     only_b: list[str]
     failed_a: list[str]
     failed_b: list[str]
+    incomplete_a: list[str] = []
+    incomplete_b: list[str] = []
 
     @property
     def regressed(self) -> list[str]:
         return [d.metric for d in self.deltas if d.regressed]
 
 
+def incomplete(run: RunScores) -> list[str]:
+    """Articles whose answer was incomplete (`meta.incomplete`): a fallback stood in for part of the prompt's."""
+    return sorted(s.article for s in run.articles if s.incomplete)
+
+
 def failed(run: RunScores) -> list[str]:
     """Articles the run has no answer for (older scores.json files list them only in meta.errors)."""
     errors = run.meta.get("errors")
     listed = set(errors) if isinstance(errors, dict) else set()
-    return sorted(listed | {s.article for s in run.articles if s.error is not None})
+    return sorted((listed | {s.article for s in run.articles if s.error is not None}) - set(incomplete(run)))
 
 
 def compare(a: RunScores, b: RunScores, config: CompareConfig) -> Comparison:
     by_a = {s.article: s for s in a.articles}
     by_b = {s.article: s for s in b.articles}
-    common = sorted(set(by_a) & set(by_b))
-    if not common:
-        raise ConfigurationError("the two runs share no articles")
+    unanswered = {*failed(a), *failed(b), *incomplete(a), *incomplete(b)}
+    paired = sorted(slug for slug in set(by_a) & set(by_b) if slug not in unanswered)
+    labelled = set(a.fields) | set(b.fields)
     return Comparison(
-        deltas=_deltas([by_a[s] for s in common], [by_b[s] for s in common], set(a.fields) | set(b.fields), config),
+        deltas=_deltas([by_a[s] for s in paired], [by_b[s] for s in paired], labelled, config) if paired else [],
+        compared=paired,
         only_a=sorted(set(by_a) - set(by_b)),
         only_b=sorted(set(by_b) - set(by_a)),
         failed_a=failed(a),
         failed_b=failed(b),
+        incomplete_a=incomplete(a),
+        incomplete_b=incomplete(b),
     )
 
 

@@ -1,4 +1,4 @@
-"""Gold files from an annotated corpus: PolNeAR direct quotes and FNC-1 disputed claims.
+"""Gold files from an annotated corpus: PolNeAR quotes, FNC-1 disputed claims, CNN/DailyMail highlights.
 
 The dev corpus (`../shared/corpus-dev`, see its README) is for local measurement only: its texts must
 never enter the repository. So this writes a folder shaped like `evals/` *outside* it
@@ -10,7 +10,12 @@ command works on it as on the committed gold (`eval run --gold OUT/gold`).
   optional: a prediction of one is neither rewarded nor punished.
 - `<slug>.claims.json` (FNC-1) becomes a gold file with `fields: [contested_claims]`: the disputed
   claim, its disagree headline as an alias, the claimant (null when the body names none: any claimant
-  is then accepted), who disputes it and the disputing sentence.
+  is then accepted), who disputes it and the disputing sentence. Automatic FNC-1 gold (not read by
+  hand) adds its other disagree headlines (`claim_aliases`); its claimant is unknown, so any is accepted.
+- `<slug>.outcomes.json` (CNN/DailyMail) becomes a gold file with `fields: [outcomes]`: the publisher's
+  highlight bullets, with no status (the bullets do not say one; status accuracy skips them).
+- Every gold file carries its article's `split` (`tune` or `check`, from the item or the corpus's
+  `manifest.json`), so `eval run --split check` reports only what no rule was tuned on.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 import yaml
 from rich.table import Table
 
-from summarizer.evals.gold import GoldClaim, GoldError, GoldFile, GoldQuote
+from summarizer.evals.gold import SPLITS, GoldClaim, GoldError, GoldFile, GoldOutcome, GoldQuote
 
 _SLUG = re.compile(r"[^a-z0-9-]+")
 UNKNOWN_SPEAKER = "(unnamed)"
@@ -42,6 +47,10 @@ class ImportReport:
     claim_articles: int = 0
     claims: int = 0
     claims_without_claimant: int = 0
+    outcome_articles: int = 0
+    outcomes: int = 0
+    tune: int = 0
+    check: int = 0
     skipped: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, Any]:
@@ -94,13 +103,42 @@ def _claim(data: Any, path: Path) -> GoldClaim:
     headline = data.get("claim_headline")
     disputed = [data.get("disputed_by"), *(data.get("also_disputed_by") or [])]
     evidence = data.get("evidence_sentence")
+    aliases = (
+        [headline, *(data.get("claim_aliases") or [])] if isinstance(data.get("claim_aliases"), list | None) else []
+    )
     return GoldClaim(
         claim=str(data["claim"]),
-        claim_aliases=[str(headline)] if headline and headline != data["claim"] else [],
+        claim_aliases=[str(a) for a in dict.fromkeys(aliases) if a and a != data["claim"]],
         claimant=data.get("claimant") or None,
         disputed_by=[str(d) for d in disputed if d],
         evidence=str(evidence.get("text", "")) if isinstance(evidence, dict) else "",
     )
+
+
+def _outcomes(data: Any, path: Path) -> list[GoldOutcome]:
+    bullets = data.get("highlights") if isinstance(data, dict) else None
+    if not isinstance(bullets, list) or not bullets:
+        raise GoldError(f"{path}: expected an object with a list of highlights")
+    return [GoldOutcome(description=str(b).strip()) for b in bullets if str(b).strip()]
+
+
+def _splits(source: Path) -> dict[str, str]:
+    """Article stem -> split, from the corpus's manifest (PolNeAR quote files carry none of their own)."""
+    manifest = source / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    data = _read_json(manifest)
+    items = data.get("articles") if isinstance(data, dict) else None
+    return {
+        str(item["id"]): str(item["split"])
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and item.get("id") and item.get("split") in SPLITS
+    }
+
+
+def _split(data: Any, stem: str, splits: dict[str, str]) -> str | None:
+    own = data.get("split") if isinstance(data, dict) else None
+    return own if own in SPLITS else splits.get(stem)
 
 
 def _dump(gold: GoldFile) -> str:
@@ -113,29 +151,44 @@ def import_corpus(source: Path, out: Path) -> ImportReport:
     if not source.is_dir():
         raise GoldError(f"no such corpus folder: {source}")
     report = ImportReport()
+    splits = _splits(source)
     (out / "gold").mkdir(parents=True, exist_ok=True)
     (out / "articles").mkdir(parents=True, exist_ok=True)
     for text_path in sorted(source.glob("*.txt")):
         stem = text_path.name.removesuffix(".txt")
         quotes_path, claims_path = source / f"{stem}.quotes.json", source / f"{stem}.claims.json"
+        outcomes_path = source / f"{stem}.outcomes.json"
         data = text_path.read_bytes()
-        base = {"article": _slug(stem), "article_sha256": hashlib.sha256(data).hexdigest()}
+        base: dict[str, Any] = {"article": _slug(stem), "article_sha256": hashlib.sha256(data).hexdigest()}
         if quotes_path.is_file():
-            quotes = _quotes(_read_json(quotes_path), quotes_path, report)
+            raw = _read_json(quotes_path)
+            quotes = _quotes(raw, quotes_path, report)
+            base["split"] = _split(raw, stem, splits)
             gold = GoldFile.model_validate({**base, "fields": ["quotes"], "quotes": quotes})
             report.quote_articles += 1
             report.quotes += len(quotes)
         elif claims_path.is_file():
-            claim = _claim(_read_json(claims_path), claims_path)
+            raw = _read_json(claims_path)
+            claim = _claim(raw, claims_path)
+            base["split"] = _split(raw, stem, splits)
             gold = GoldFile.model_validate({**base, "fields": ["contested_claims"], "contested_claims": [claim]})
             report.claim_articles += 1
             report.claims += 1
             report.claims_without_claimant += claim.claimant is None
+        elif outcomes_path.is_file():
+            raw = _read_json(outcomes_path)
+            outcomes = _outcomes(raw, outcomes_path)
+            base["split"] = _split(raw, stem, splits)
+            gold = GoldFile.model_validate({**base, "fields": ["outcomes"], "outcomes": outcomes})
+            report.outcome_articles += 1
+            report.outcomes += len(outcomes)
         else:
             report.skipped.append(text_path.name)
             continue
+        report.tune += gold.split == "tune"
+        report.check += gold.split == "check"
         (out / "articles" / f"{gold.article}.txt").write_bytes(data)
         (out / "gold" / f"{gold.article}.yaml").write_text(_dump(gold), encoding="utf-8")
-    if not report.quote_articles and not report.claim_articles:
-        raise GoldError(f"{source}: no <name>.txt with a .quotes.json or .claims.json beside it")
+    if not report.quote_articles and not report.claim_articles and not report.outcome_articles:
+        raise GoldError(f"{source}: no <name>.txt with a .quotes.json, .claims.json or .outcomes.json beside it")
     return report

@@ -23,6 +23,8 @@ from summarizer.text.article import Article
 SCHEMA_LINE = "# yaml-language-server: $schema=../gold.schema.json"
 FieldName = Literal["parties", "locations", "outcomes", "quotes", "contested_claims"]
 FIELDS: tuple[FieldName, ...] = ("parties", "locations", "outcomes", "quotes", "contested_claims")
+Split = Literal["tune", "check"]
+SPLITS: tuple[Split, ...] = ("tune", "check")
 
 
 class GoldError(ConfigurationError):
@@ -51,7 +53,10 @@ class GoldLocation(_Gold):
 
 class GoldOutcome(_Gold):
     description: str = Field(min_length=1)
-    status: OutcomeStatus
+    status: OutcomeStatus | None = Field(
+        default=None,
+        description="null when the source does not say (imported highlight bullets): status accuracy skips it.",
+    )
 
 
 class GoldQuote(_Gold):
@@ -86,6 +91,11 @@ class GoldFile(BaseModel):
         min_length=1,
         description="The fields this gold file labels (default: all). Only these are scored; e.g. a quotes-only "
         "file says nothing about parties, so a predicted party is neither right nor wrong there.",
+    )
+    split: Split | None = Field(
+        default=None,
+        description="For imported development corpora: `tune` (adjust rules on it) or `check` (report it, never "
+        "read it for ideas). `eval run --split` picks one side; the committed gold files have none.",
     )
     summary: str | None = Field(
         default=None,
@@ -199,14 +209,25 @@ def load_case(path: Path, articles_dir: Path) -> GoldCase:
     return GoldCase(gold=gold, text=text)
 
 
-def load_gold(gold_dir: Path, articles_dir: Path | None = None, pattern: str = "*") -> list[GoldCase]:
-    """Every gold file in `gold_dir` whose slug matches `pattern` (globs, comma-separated), validated."""
+def load_gold(
+    gold_dir: Path, articles_dir: Path | None = None, pattern: str = "*", split: Split | None = None
+) -> list[GoldCase]:
+    """Every gold file in `gold_dir` whose slug matches `pattern` (globs, comma-separated), validated.
+
+    `split`: only the files of that side of a development corpus (files without a split never match),
+    so a measurement on `check` cannot quietly include the articles rules were tuned on.
+    """
     articles = articles_dir or gold_dir.parent / "articles"
     globs = [g.strip() for g in pattern.split(",") if g.strip()]
     paths = sorted({path for glob in globs for path in gold_dir.glob(f"{glob}.yaml")})
     if not paths:
         raise GoldError(f"no gold files matching {pattern!r} in {gold_dir}")
-    return [load_case(path, articles) for path in paths]
+    cases = [load_case(path, articles) for path in paths]
+    if split is not None:
+        cases = [case for case in cases if case.gold.split == split]
+        if not cases:
+            raise GoldError(f"no gold files matching {pattern!r} with split {split!r} in {gold_dir}")
+    return cases
 
 
 def join_cases(cases: list[GoldCase], slug: str = "joined", separator: str = "\n\n") -> GoldCase:

@@ -2,7 +2,9 @@
 
 Micro averages add the counts of every article first (big articles weigh more); macro averages the
 per-article scores (each article weighs the same). An article with nothing to find and nothing
-predicted for a field says nothing about it and is left out of that field's macro average.
+predicted for a field says nothing about it: its precision, recall and F1 there are `None` (`null` in
+JSON), not a perfect 1.0 that would flatter a run on a subset of articles, and it is left out of that
+field's macro average; a micro average over nothing but such articles is `None` too.
 """
 
 from __future__ import annotations
@@ -26,17 +28,20 @@ class Counts(BaseModel):
         return self.tp + self.fp + self.fn == 0
 
     @property
-    def precision(self) -> float:
-        """Nothing predicted: 1.0 when nothing was expected either, else 0.0 (silence is not precision)."""
-        return _ratio(self.tp, self.tp + self.fp, 1.0 if self.fn == 0 else 0.0)
+    def precision(self) -> float | None:
+        """Nothing predicted: 0.0 when something was expected (silence is not precision); None when nothing was."""
+        return None if self.empty else _ratio(self.tp, self.tp + self.fp, 0.0)
 
     @property
-    def recall(self) -> float:
-        return _ratio(self.tp, self.tp + self.fn, 1.0)
+    def recall(self) -> float | None:
+        """Nothing expected but something predicted: 1.0 (nothing was missed; precision pays for the rest)."""
+        return None if self.empty else _ratio(self.tp, self.tp + self.fn, 1.0)
 
     @property
-    def f1(self) -> float:
+    def f1(self) -> float | None:
         p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def __add__(self, other: Counts) -> Counts:
@@ -58,9 +63,11 @@ class Ratio(BaseModel):
 
 
 class PRF(BaseModel):
-    precision: float
-    recall: float
-    f1: float
+    """Precision, recall, F1; each None where there was nothing to find and nothing was predicted."""
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
 
 
 def micro(counts: Iterable[Counts]) -> tuple[Counts, PRF]:
@@ -69,12 +76,17 @@ def micro(counts: Iterable[Counts]) -> tuple[Counts, PRF]:
 
 
 def macro(counts: Iterable[Counts]) -> PRF | None:
-    scored = [c for c in counts if not c.empty]
+    scored = [prf for c in counts if (prf := _defined(c)) is not None]
     if not scored:
         return None
     n = len(scored)
     return PRF(
-        precision=sum(c.precision for c in scored) / n,
-        recall=sum(c.recall for c in scored) / n,
-        f1=sum(c.f1 for c in scored) / n,
+        precision=sum(p for p, _, _ in scored) / n,
+        recall=sum(r for _, r, _ in scored) / n,
+        f1=sum(f for _, _, f in scored) / n,
     )
+
+
+def _defined(counts: Counts) -> tuple[float, float, float] | None:
+    p, r, f = counts.precision, counts.recall, counts.f1
+    return None if p is None or r is None or f is None else (p, r, f)

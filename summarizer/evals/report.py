@@ -28,6 +28,19 @@ def _f(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _calibration(run: RunScores) -> list[str]:
+    """The reliability table: per field carrying confidence, its ECE and each bin's confidence vs share right."""
+    if not run.calibration:
+        return []
+    lines = ["", "## Calibration", "", "| field | ECE | items | bin | mean confidence | share right | items in bin |"]
+    lines.append("|---|---:|---:|---|---:|---:|---:|")
+    for name, found in run.calibration.items():
+        for index, b in enumerate(found.bins):
+            head = f"| {name} | {found.ece:.3f} | {found.count} |" if index == 0 else "| | | |"
+            lines.append(f"{head} {b.low:.1f}–{b.high:.1f} | {b.confidence:.2f} | {b.accuracy:.2f} | {b.count} |")
+    return lines
+
+
 def markdown(run: RunScores) -> str:
     lines = [f"# Eval run: {run.meta.get('prompt', '?')} on {run.meta.get('model', '?')}", ""]
     lines += [f"- {key}: {value}" for key, value in run.meta.items() if key not in {"errors"}]
@@ -43,6 +56,7 @@ def markdown(run: RunScores) -> str:
         "",
         f"Speaker accuracy {_f(run.speaker_accuracy)}, fabricated-quote rate {_f(run.fabricated_rate)}, "
         f"outcome status accuracy {_f(run.status_accuracy)}.",
+        *_calibration(run),
         "",
         "## Per article (F1)",
         "",
@@ -122,7 +136,7 @@ def f1_cell(score: ArticleScore, field: str) -> str:
     if field not in score.fields:
         return "not labelled"
     counts = score.fields[field].counts
-    return "n/a" if counts.empty else f"{counts.f1:.2f}"
+    return "n/a" if counts.f1 is None else f"{counts.f1:.2f}"
 
 
 _PAGE = """<!doctype html>
@@ -142,9 +156,9 @@ mark.missed{background:none;outline:2px dashed #c00}
 <h1>Eval: {{ meta.prompt }} · {{ meta.model }}</h1>
 <p>{% for k, v in meta.items() if k != "errors" %}{{ k }}: {{ v }}{{ " · " if not loop.last }}{% endfor %}</p>
 <table><tr><th>field</th><th>P</th><th>R</th><th>F1</th><th>macro F1</th><th>tp</th><th>fp</th><th>fn</th></tr>
-{% for name, f in run.fields.items() %}<tr><td>{{ name }}</td><td>{{ "%.2f"|format(f.micro.precision) }}</td>
-<td>{{ "%.2f"|format(f.micro.recall) }}</td><td>{{ "%.2f"|format(f.micro.f1) }}</td>
-<td>{{ "%.2f"|format(f.macro.f1) if f.macro else "—" }}</td><td>{{ f.counts.tp }}</td><td>{{ f.counts.fp }}</td>
+{% for name, f in run.fields.items() %}<tr><td>{{ name }}</td><td>{{ fmt(f.micro.precision) }}</td>
+<td>{{ fmt(f.micro.recall) }}</td><td>{{ fmt(f.micro.f1) }}</td>
+<td>{{ fmt(f.macro.f1) if f.macro else "—" }}</td><td>{{ f.counts.tp }}</td><td>{{ f.counts.fp }}</td>
 <td>{{ f.counts.fn }}</td></tr>{% endfor %}</table>
 <p>Speaker accuracy {{ fmt(run.speaker_accuracy) }} · fabricated-quote rate {{ fmt(run.fabricated_rate) }} ·
 errors: {{ health.errors }}{% for key in ("incomplete", "dropped") if health[key] %} · {{ key }}:

@@ -1,7 +1,8 @@
 """Scoring a set of predictions and writing what a run leaves behind: scores, reports, a summary line.
 
 A missing or failed prediction is scored as an empty summary: a prompt that errors on an article
-must not look better than one that answers it badly.
+must not look better than one that answers it badly. So is an incomplete answer (`meta.incomplete`:
+the rules' fallback, a failed window): it is not the prompt's answer, and it counts as an error.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from rich.console import Console
 from summarizer.errors import InputError
 from summarizer.evals import report
 from summarizer.evals.aggregate import RunScores, aggregate, headline_json, table
+from summarizer.evals.calibration import calibration_table
 from summarizer.evals.gold import GoldCase
 from summarizer.evals.predictions import read_predictions
-from summarizer.evals.runner import CaseOutput
+from summarizer.evals.runner import OUTPUTS, CaseOutput, read_outputs
 from summarizer.evals.scoring import ArticleScore, Incomplete, ScoringConfig, SemanticJudge, score_article
 from summarizer.schemas import Summary
 
@@ -83,12 +85,14 @@ def write_results(
     console: Console,
     config: ScoringConfig,
 ) -> RunScores:
-    summaries = {slug: o.response.summary if o.response else None for slug, o in outputs.items()}
+    summaries = {slug: o.response.summary if o.response and o.complete else None for slug, o in outputs.items()}
     run, filled = score_all(cases, summaries, config, meta, outputs=outputs)
     write_scores(run_dir, run)
     (run_dir / "report.md").write_text(report.markdown(run), encoding="utf-8")
     (run_dir / "report.html").write_text(report.html(run, cases, filled), encoding="utf-8")
     console.print(table(run, title=f"{meta.get('prompt', '')} · {run_dir}"))
+    if run.calibration:
+        console.print(calibration_table(run.calibration))
     print(headline_json(run))
     return run
 
@@ -117,7 +121,13 @@ def run_scores(path: Path, cases: Callable[[], list[GoldCase]], config: ScoringC
     folder = path / "predictions" if (path / "predictions").is_dir() else path
     gold = cases()
     found = read_predictions(folder, [c.slug for c in gold])
-    if not found:
+    # A run directory, or a recording (`evals/recorded/<prompt>/`), keeps its outputs.jsonl: what each
+    # answer said about itself. An incomplete answer there is marked, and scored as no answer.
+    outputs = read_outputs(path) if (path / OUTPUTS).is_file() else {}
+    unanswered = {slug for slug, o in outputs.items() if not o.complete}
+    if not found and not unanswered:
         raise InputError(f"{path}: neither a run's {SCORES} nor predictions for any gold article")
-    run, _ = score_all([c for c in gold if c.slug in found], found, config, {"predictions": str(folder)})
+    chosen = [c for c in gold if c.slug in found or c.slug in unanswered]
+    kept = {slug: summary for slug, summary in found.items() if slug not in unanswered}
+    run, _ = score_all(chosen, kept, config, {"predictions": str(folder)}, outputs=outputs)
     return run

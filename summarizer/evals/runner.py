@@ -2,9 +2,15 @@
 
 A run directory holds `outputs.jsonl` (one line per article, appended as answers come in) and
 `predictions/<slug>.json` (the bare `summary`, the shape `eval score` reads). Restarting with the same
-`--out` skips what the file already holds; a new directory still costs nothing for cached cases.
-Answers are cached by their fingerprint (summarizer.fingerprint): a change of prompt, draft schema,
-strategy code, model, sampling setting or upstream is a new key.
+`--out` skips what the file already holds (unless the cache is not to be read: `--no-cache` asks the
+model for every article); a new directory still costs nothing for cached cases. Answers are cached by
+their fingerprint (summarizer.fingerprint): a change of prompt, draft schema, strategy code, model,
+sampling setting or upstream is a new key.
+
+An answer with `meta.incomplete` (the rules' fallback after the model timed out or answered badly, a
+window that failed, a passed deadline) is not the prompt's answer: it is never cached, never resumed
+from, gets no `predictions/<slug>.json`, and the CLI counts it as an error. A cache written before
+this rule may still hold one; it is read as a miss.
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from summarizer.cache import AnswerCache
+from summarizer.cache.files import AnswerCache
 from summarizer.errors import SummarizerError
 from summarizer.evals.gold import GoldCase
 from summarizer.fingerprint import AnswerSpec
@@ -48,7 +54,29 @@ class CaseOutput(BaseModel):
     seconds: float
     response: SummaryResponse | None = None
     error: str | None = None
+    problem: str | None = None  # the error's problem slug, e.g. `deadline-exceeded`
     fingerprint: str | None = None
+
+    @property
+    def incomplete(self) -> str | None:
+        """What the answer left to a fallback (`meta.incomplete`), as one line; None for a complete answer."""
+        if self.response is None or not self.response.meta.incomplete:
+            return None
+        return incomplete_detail(self.response)
+
+    @property
+    def complete(self) -> bool:
+        """An answer the model gave in full: the only kind that is cached, resumed from and scored."""
+        return self.response is not None and not self.response.meta.incomplete
+
+
+def incomplete_detail(response: SummaryResponse) -> str:
+    """`meta.incomplete` as one line: `incomplete answer: parties, summary (timeout: ...)`."""
+    groups: dict[str, list[str]] = {}
+    for item in response.meta.incomplete:
+        groups.setdefault(item.reason, []).append(item.field)
+    parts = [f"{', '.join(fields)} ({reason})" if reason else ", ".join(fields) for reason, fields in groups.items()]
+    return "incomplete answer: " + "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -65,7 +93,15 @@ class RunSpec:
         return key if self.repeat == 1 else hashlib.sha256(f"{key}#repeat{self.repeat}".encode()).hexdigest()
 
     def cached(self, cache: OutputCache, case: GoldCase) -> SummaryResponse | None:
-        return cache.get(self.key(case)) if self.use_cache else None
+        """The cached answer, if the cache may be read and holds a complete one (an incomplete one is a miss)."""
+        found = cache.get(self.key(case)) if self.use_cache else None
+        return found if found is not None and not found.meta.incomplete else None
+
+    def resumed(self, run_dir: Path) -> dict[str, CaseOutput]:
+        """The complete answers a run directory already holds, unless the cache is not to be read (--no-cache)."""
+        if not self.use_cache:
+            return {}
+        return {slug: out for slug, out in read_outputs(run_dir).items() if out.complete}
 
 
 Summarize = Callable[[GoldCase], Awaitable[SummaryResponse]]
@@ -86,20 +122,25 @@ def read_outputs(run_dir: Path) -> dict[str, CaseOutput]:
 
 
 def _record(run_dir: Path, output: CaseOutput) -> None:
+    """Append the output; a complete answer becomes the article's prediction, anything else removes it.
+
+    An older prediction left in place would be scored by `eval score` as this run's answer.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
     with (run_dir / OUTPUTS).open("a", encoding="utf-8") as file:
         file.write(output.model_dump_json() + "\n")
-    if output.response is not None:
-        folder = run_dir / PREDICTIONS
-        folder.mkdir(exist_ok=True)
+    path = run_dir / PREDICTIONS / f"{output.article}.json"
+    if output.response is not None and output.complete:
+        path.parent.mkdir(exist_ok=True)
         summary = output.response.summary.model_dump(mode="json")
-        (folder / f"{output.article}.json").write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
 
 
 def pending(cases: list[GoldCase], spec: RunSpec, cache: OutputCache, run_dir: Path) -> list[GoldCase]:
     """The cases that would need a model call: neither in the run directory nor in the cache."""
-    done = {slug for slug, out in read_outputs(run_dir).items() if out.response is not None}
+    done = spec.resumed(run_dir)
     return [c for c in cases if c.slug not in done and spec.cached(cache, c) is None]
 
 
@@ -110,9 +151,14 @@ async def generate(
     cache: OutputCache,
     run_dir: Path,
     on_done: OnDone = lambda _: None,
+    redo: Collection[str] = (),
 ) -> dict[str, CaseOutput]:
-    """An output per case, calling `summarize` only for articles neither the run nor the cache holds."""
-    done = {slug: out for slug, out in read_outputs(run_dir).items() if out.response is not None}
+    """An output per case, calling `summarize` only for articles neither the run nor the cache holds complete.
+
+    `redo`: articles answered again even though the run directory holds an answer (the lab's re-run of
+    one article; with `spec.use_cache` the cache still answers them).
+    """
+    done = {slug: out for slug, out in spec.resumed(run_dir).items() if slug not in redo}
     gate = asyncio.Semaphore(spec.concurrency)
 
     async def one(case: GoldCase) -> CaseOutput:
@@ -133,10 +179,11 @@ async def generate(
                 except SummarizerError as exc:
                     output = CaseOutput(
                         article=case.slug, cached=False, seconds=time.monotonic() - started, error=exc.detail,
-                        fingerprint=key,
+                        problem=exc.slug, fingerprint=key,
                     )  # fmt: skip
                 else:
-                    cache.put(key, response)
+                    if not response.meta.incomplete:  # a fallback is not the prompt's answer: ask again next time
+                        cache.put(key, response)
                     output = CaseOutput(
                         article=case.slug, cached=False, seconds=time.monotonic() - started, response=response,
                         fingerprint=key,

@@ -25,13 +25,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from summarizer.evals.gold import FIELDS, GoldCase, GoldClaim, GoldOutcome, GoldParty, GoldQuote, _Gold
-from summarizer.evals.matching import pair
+from summarizer.evals.matching import Pairing, pair
 from summarizer.evals.metrics import Counts, Ratio
 from summarizer.evals.normalise import STOPWORDS, name_key, plain, stems
 from summarizer.schemas import ContestedClaim, Outcome, Party, Quote, Summary
@@ -82,6 +82,14 @@ class FieldResult(BaseModel):
     matches: list[tuple[str, str]] = Field(default_factory=list)
 
 
+Confidences = dict[str, list[tuple[float, bool]]]
+
+
+def _conf(item: object) -> float | None:
+    value = getattr(item, "confidence", None)
+    return value if isinstance(value, float | int) else None
+
+
 class QuoteCheck(BaseModel):
     """One matched quote's attribution, for the report: who the prediction and the gold say spoke."""
 
@@ -110,6 +118,11 @@ class ArticleScore(BaseModel):
     fabricated: Ratio = Field(default_factory=Ratio, description="Predicted quotes not verbatim in the article.")
     status: Ratio = Field(default_factory=Ratio, description="Matched outcomes whose status is right.")
     speakers: list[QuoteCheck] = Field(default_factory=list, description="Every matched quote's attribution.")
+    confidence: Confidences = Field(
+        default_factory=dict,
+        description="Per field (and `quotes.speaker`), every scored prediction's confidence and whether it was "
+        "right: what calibration is computed from. Predictions without a confidence are left out.",
+    )
 
 
 # --- names ----------------------------------------------------------------------------------------
@@ -252,7 +265,7 @@ def _score(
     threshold: float,
     show: Callable[[T], str],
     show_gold: Callable[[G], str],
-) -> tuple[FieldResult, list[tuple[T, G, float]]]:
+) -> tuple[FieldResult, Pairing[T, G]]:
     pairing = pair(predicted, gold, similarity, threshold)
     result = FieldResult()
     for p, g, _ in pairing.pairs:
@@ -263,7 +276,7 @@ def _score(
     result.misses = [show_gold(g) for g in pairing.unmatched_gold if not g.optional]
     result.counts.fp = len(result.false_positives)
     result.counts.fn = len(result.misses)
-    return result, pairing.pairs
+    return result, pairing
 
 
 def _party_names(name: str | None, parties: Sequence[Party]) -> list[str]:
@@ -288,6 +301,7 @@ class _Scorer:
     def __init__(self, case: GoldCase, summary: Summary, cfg: ScoringConfig, judge: SemanticJudge | None) -> None:
         self.case, self.summary, self.cfg, self.judge = case, summary, cfg, judge
         self.weights = word_weights(case.text)
+        self.pairings: dict[str, Pairing[Any, Any]] = {}
 
     def sentences(self, field: str, predicted: str, gold: str) -> float:
         if self.judge is not None:
@@ -321,30 +335,32 @@ class _Scorer:
         outcome_pairs: list[tuple[Outcome, GoldOutcome, float]] = []
         quote_pairs: list[tuple[Quote, GoldQuote, float]] = []
         if "parties" in covered:
-            fields["parties"], _ = _score(
+            fields["parties"], self.pairings["parties"] = _score(
                 summary.parties, gold.parties, self.party, cfg.name_threshold, lambda p: p.name, lambda g: g.name
             )
         if "locations" in covered:
-            fields["locations"], _ = _score(
+            fields["locations"], self.pairings["locations"] = _score(
                 summary.locations, gold.locations,
                 lambda p, g: name_similarity([p.name], [g.name, *g.aliases]),
                 cfg.name_threshold, lambda p: p.name, lambda g: g.name,
             )  # fmt: skip
         if "outcomes" in covered:
-            fields["outcomes"], outcome_pairs = _score(
+            fields["outcomes"], outcome_pairing = _score(
                 summary.outcomes, gold.outcomes, self.outcome, cfg.text_threshold,
                 lambda p: p.description, lambda g: g.description,
             )  # fmt: skip
+            self.pairings["outcomes"], outcome_pairs = outcome_pairing, outcome_pairing.pairs
         if "contested_claims" in covered:
-            fields["contested_claims"], _ = _score(
+            fields["contested_claims"], self.pairings["contested_claims"] = _score(
                 summary.contested_claims, gold.contested_claims, self.claim, cfg.text_threshold,
                 lambda p: f"{p.claim} ({p.claimant})", lambda g: f"{g.claim} ({g.claimant or 'anyone'})",
             )  # fmt: skip
         if "quotes" in covered:
-            fields["quotes"], quote_pairs = _score(
+            fields["quotes"], quote_pairing = _score(
                 summary.quotes, gold.quotes, lambda p, g: quote_similarity(p.text, g.text),
                 cfg.quote_threshold, lambda p: p.text, lambda g: g.text,
             )  # fmt: skip
+            quote_pairs = quote_pairing.pairs
         checks = [
             QuoteCheck(text=g.text, predicted=p.speaker, gold=g.speaker, right=self.same_speaker(p.speaker, g.speaker),
                        optional=g.optional)
@@ -356,9 +372,35 @@ class _Scorer:
             fields=fields,
             speaker=Ratio(hits=sum(c.right for c in required), total=len(required)),
             fabricated=fabricated(self.case.text, summary.quotes),
-            status=Ratio(hits=sum(p.status == g.status for p, g, _ in outcome_pairs), total=len(outcome_pairs)),
+            status=Ratio(
+                hits=sum(p.status == g.status for p, g, _ in outcome_pairs if g.status is not None),
+                total=sum(g.status is not None for _, g, _ in outcome_pairs),
+            ),
             speakers=checks,
+            confidence=self.confidences(quote_pairs, checks),
         )
+
+    def confidences(self, quote_pairs: list[tuple[Quote, GoldQuote, float]], checks: list[QuoteCheck]) -> Confidences:
+        """Every scored prediction that carries a confidence, with whether it was right: calibration's data.
+
+        A prediction is right when it matched a required gold item, wrong when it matched nothing; one that
+        matched an optional item is neither (as in the counts). A quote's speaker is right or wrong among
+        the matched required quotes, as in speaker accuracy.
+        """
+        found: Confidences = {}
+        for name, pairing in self.pairings.items():
+            rows = [(c, True) for c in (_conf(p) for p, g, _ in pairing.pairs if not g.optional) if c is not None]
+            rows += [(c, False) for c in (_conf(p) for p in pairing.unmatched_predicted) if c is not None]
+            if rows:
+                found[name] = rows
+        speakers = [
+            (p.speaker_confidence, check.right)
+            for (p, _, _), check in zip(quote_pairs, checks, strict=True)
+            if not check.optional and p.speaker_confidence is not None
+        ]
+        if speakers:
+            found["quotes.speaker"] = speakers
+        return found
 
 
 def score_article(

@@ -1,7 +1,7 @@
 """Wiring of batch jobs: the queue (SAQ on Redis/Valkey via litestar-saq), the API's use-cases, the worker.
 
 `open_batches` is what the app lifespan enters; `run_worker` is `summarizer worker`. Both reach
-the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server of `summarizer.jobs.valkey`.
+the queue the same way: `SUMMARIZER_REDIS_URL`, or the embedded server (`summarizer.jobs.embedded`).
 
 The queue is built from litestar-saq's `QueueConfig`/`SAQConfig` and worked by its `Worker`, but
 not through `SAQPlugin`'s startup/shutdown hooks: Litestar runs `on_shutdown` hooks after the
@@ -19,17 +19,14 @@ import signal
 import socket
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 from litestar.serialization import decode_json
 from litestar_saq import QueueConfig, SAQConfig, Worker
 from litestar_saq.config import serializer
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from saq import Queue
 from saq.job import TERMINAL_STATUSES
 
@@ -43,31 +40,19 @@ from summarizer.errors import (
     QueueUnavailable,
     problem_for,
 )
+from summarizer.jobs.embedded import embedded_queue, embedded_server
 from summarizer.jobs.queue import BatchQueue
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchInfo, BatchStore, new_batch_id
 from summarizer.jobs.tasks import TASK, JobDeps, job_key, job_options, make_task, problem_body
-from summarizer.jobs.valkey import QueueServer, ping
+from summarizer.jobs.valkey import ping
+from summarizer.runtime import connect_redis
 from summarizer.service import Summarizer
 from summarizer.settings import Settings
 
 log = logging.getLogger("summarizer.jobs")
 QUEUE_NAME = "summarizer-batches"
 SHUTDOWN_GRACE_S = 10.0
-
-
-def embedded_server(settings: Settings) -> QueueServer:
-    return QueueServer(settings.cache_dir / "queue")
-
-
-def connect(url: str) -> aioredis.Redis:
-    """A client that rides out a short outage with backoff instead of failing (or spinning) at once."""
-    return aioredis.Redis.from_url(
-        url,
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=6),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        health_check_interval=30,
-    )
 
 
 def sweep_interval_s(settings: Settings) -> int:
@@ -289,18 +274,36 @@ async def stop_gracefully(worker: Worker, task: asyncio.Task[None], grace_s: flo
         await task
 
 
+@dataclass(frozen=True)
+class QueueConnection:
+    """The Redis the batch queue lives in: the configured one, or the embedded valkey started for it."""
+
+    url: str
+    redis: aioredis.Redis
+
+
 @contextlib.asynccontextmanager
-async def open_batches(settings: Settings, summarizer: Summarizer | None) -> AsyncIterator[Batches]:
-    """The queue for the app's lifespan; with `summarizer` and `batch_worker_in_serve`, a worker too."""
+async def open_queue_connection(settings: Settings) -> AsyncIterator[QueueConnection]:
+    """`SUMMARIZER_REDIS_URL`, or the embedded valkey, started here and stopped on exit.
+
+    Opened before the summarizer, because the response cache may live in it too (`cache.stores`).
+    """
     async with AsyncExitStack() as stack:
         url = settings.redis_url
         if url is None:
-            server = embedded_server(settings)
-            server.spawn()  # on the loop thread, which lives as long as the service (PR_SET_PDEATHSIG)
-            stack.push_async_callback(asyncio.to_thread, server.stop)
-            await asyncio.to_thread(server.wait_healthy)
-            url = server.url
-        redis = connect(url)
+            url = (await stack.enter_async_context(embedded_queue(settings))).url
+        redis = connect_redis(url)
+        stack.push_async_callback(redis.aclose)
+        yield QueueConnection(url, redis)
+
+
+@contextlib.asynccontextmanager
+async def open_batches(
+    settings: Settings, connection: QueueConnection, summarizer: Summarizer | None
+) -> AsyncIterator[Batches]:
+    """The queue for the app's lifespan; with `summarizer` and `batch_worker_in_serve`, a worker too."""
+    async with AsyncExitStack() as stack:
+        url, redis = connection.url, connection.redis
         queue = build_queue(redis)
         await queue.connect()
         stack.push_async_callback(disconnect, queue)  # closes `redis` too
@@ -327,10 +330,9 @@ def worker_url(settings: Settings) -> str:
     return server.url
 
 
-async def run_worker(settings: Settings, summarizer: Summarizer) -> None:
+async def run_worker(settings: Settings, connection: QueueConnection, summarizer: Summarizer) -> None:
     """`summarizer worker`: work the queue until SIGTERM/SIGINT, then hand unfinished jobs back."""
-    url = worker_url(settings)
-    redis = connect(url)
+    url, redis = connection.url, connection.redis
     queue = build_queue(redis)
     await queue.connect()
     limits = RedisStore(url)

@@ -6,15 +6,19 @@ it: health-wait on PING, SIGTERM then SIGKILL on stop, PR_SET_PDEATHSIG if we ar
 listens only on a unix socket (mode 700) in `<cache dir>/queue/`, with an append-only file there,
 so a restart finds the unfinished batches again.
 
-One server per data directory: whoever starts it holds an flock on `queue/lock`, and the child
-inherits that lock, so a second server can never open the same files while either lives. A
-second `summarizer serve` or a `summarizer worker` with the same cache dir joins the running one.
+One server per data directory, owned by the process that started it: it holds an flock on
+`queue/lock`, and the child inherits that lock, so a second server can never open the same files
+while either lives. The owner says who it is in `queue/owner.json` (pid, API address, upstream),
+written before the server starts, so whoever joins can say whose queue it joined. A second
+`summarizer serve` or a `summarizer worker` with the same data directory joins the running one;
+`SUMMARIZER_QUEUE_DIR` gives an instance a queue of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import socket
@@ -22,7 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from summarizer.errors import ConfigurationError
 from summarizer.local_model.server import Supervised, die_with_parent, terminate
@@ -61,9 +65,10 @@ def ping(socket_path: Path, timeout_s: float = 1.0) -> bool:
 class QueueServer(Supervised):
     """The embedded valkey-server of one data directory; `url` is what clients connect to."""
 
-    def __init__(self, data_dir: Path, start_timeout_s: float = 15.0) -> None:
+    def __init__(self, data_dir: Path, start_timeout_s: float = 15.0, owner: dict[str, Any] | None = None) -> None:
         self.data_dir = data_dir
         self.socket_path = data_dir / "valkey.sock"
+        self.owner = owner or {}  # who we are, written to `owner.json` when we start the server
         self.start_timeout_s = start_timeout_s
         self._process: subprocess.Popen[bytes] | None = None
         self._lock: IO[bytes] | None = None
@@ -86,6 +91,18 @@ class QueueServer(Supervised):
         """True when this object started the server (and stops it); False when it joined a running one."""
         return self._process is not None
 
+    @property
+    def owner_path(self) -> Path:
+        return self.data_dir / "owner.json"
+
+    def current_owner(self) -> dict[str, Any]:
+        """What the process that started the running server wrote about itself ({} if it wrote nothing)."""
+        try:
+            found = json.loads(self.owner_path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
     def spawn(self) -> None:
         """Start the server, or join the one already serving this data directory.
 
@@ -100,6 +117,9 @@ class QueueServer(Supervised):
             lock.close()
             return  # someone else's server: wait_healthy waits for its socket
         self._lock = lock
+        # Before the server answers PING: whoever joins it (after `wait_healthy`) reads the current owner.
+        owner = {**self.owner, "pid": os.getpid(), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        self.owner_path.write_text(json.dumps(owner))
         log = (self.data_dir / "valkey.log").open("ab")
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()  # left by a server that was killed with its parent

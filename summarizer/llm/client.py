@@ -36,7 +36,7 @@ from summarizer.errors import (
 )
 from summarizer.llm.breaker import CircuitBreaker
 from summarizer.llm.budget import CallScope
-from summarizer.llm.retry import failure_kind, is_transient, retry_after_seconds, transport_retrying
+from summarizer.llm.retry import failure_kind, is_transient, log_retry, retry_after_seconds, transport_retrying
 from summarizer.observe.logs import short
 from summarizer.settings import Settings
 
@@ -166,8 +166,9 @@ class LLMClient:
         scope.model_calls += 1
         call.context.answers += 1
 
-        def count_retry(_state: RetryCallState) -> None:
+        def count_retry(state: RetryCallState) -> None:
             scope.transport_retries += 1
+            log_retry(state, task=call.context.task, remaining_s=scope.remaining())
 
         retrying = transport_retrying(
             retries=self.settings.llm_transport_retries,
@@ -182,7 +183,7 @@ class LLMClient:
                     if remaining <= 0:
                         raise UpstreamTimeout("deadline exceeded before the upstream answered")
                     async with self._slot(scope):
-                        response = await self._call_once(scope, kwargs, min(self.settings.llm_timeout_s, remaining))
+                        response = await self._call_once(scope, kwargs, self._read_timeout(remaining))
         except Exception:
             if scope.breaker_pending and not scope.breaker_counted:  # one failure per request, not per attempt
                 scope.breaker_counted = True
@@ -191,6 +192,18 @@ class LLMClient:
         if response.usage is not None:
             scope.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return response
+
+    def _read_timeout(self, remaining_s: float) -> float:
+        """How long one call may wait for its answer: the rest of the deadline on a one-slot upstream.
+
+        llama.cpp's server works on one request at a time and cannot stop a non-streamed one it has
+        started: a retry after a read timeout would queue the same prompt behind the first, still
+        being written, and wait for both (seen: 7 m 56 s, two attempts, for one summary). Waiting for
+        the first is never slower, so there the request deadline is the only limit.
+        """
+        if self.settings.upstream_one_slot:
+            return remaining_s
+        return min(self.settings.llm_timeout_s, remaining_s)
 
     @asynccontextmanager
     async def _slot(self, scope: CallScope) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ the request's deadline.
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
 from collections.abc import Callable, Mapping
 
@@ -18,6 +19,7 @@ from tenacity.stop import stop_base
 from tenacity.wait import wait_random_exponential
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+log = logging.getLogger("summarizer.llm")
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -68,6 +70,30 @@ def retry_after_from_headers(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError):
         return None  # unparseable: fall back to our own backoff
     return max(0.0, parsed.timestamp() - time.time())
+
+
+def log_retry(state: RetryCallState, *, task: str, remaining_s: float) -> None:
+    """One log line per retry, written when the retry is decided (before its wait), not with the summary.
+
+    A slow upstream otherwise looks like a silent hang: the summary's own line comes only at its end.
+    """
+    exc = state.outcome.exception() if state.outcome else None
+    reason = failure_kind(exc) if exc is not None else "unknown"
+    wait_s = round(state.upcoming_sleep, 3)
+    log.warning(
+        "upstream call %d failed (%s); retrying in %.2f s",
+        state.attempt_number,
+        reason,
+        wait_s,
+        extra={
+            "event": "upstream_retry",
+            "task": task,
+            "attempt": state.attempt_number,
+            "reason": reason,
+            "wait_s": wait_s,
+            "remaining_s": round(remaining_s, 1),
+        },
+    )
 
 
 class WaitRetryAfter:

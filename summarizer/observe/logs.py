@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
 
-request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("summarizer_request_id", default=None)
-"""The id of the HTTP request being served; every log line written while serving it carries it."""
-client_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("summarizer_client_id", default=None)
-"""Who is calling: an API key's non-secret id (`key-…`) or `addr-<ip>`; never the key itself."""
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asked, passed with the request from the HTTP layer to the use-case's log line and cache.
+
+    `request_id`: the HTTP request's id (`X-Request-ID`); `client_id`: an API key's non-secret id
+    (`key-…`) or `addr-<ip>`, never the key itself. Both None outside HTTP (CLI, batch jobs, evals).
+    """
+
+    request_id: str | None = None
+    client_id: str | None = None
+
+    def log_fields(self) -> dict[str, str | None]:
+        return {"request_id": self.request_id, "client_id": self.client_id}
+
+
+NOBODY = Caller()
 
 
 def short(value: Any, limit: int = 80) -> str:
@@ -32,9 +45,6 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
-        for name, var in (("request_id", request_id), ("client_id", client_id)):
-            if name not in entry and (current := var.get()) is not None:
-                entry[name] = current
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from summarizer.pipeline import confidence
+from summarizer.pipeline.confidence import calibrated
 from summarizer.pipeline.drafts import ClaimDraft, EntitiesExtraction, LocationDraft, OutcomeDraft, PartyDraft
 from summarizer.pipeline.ledger import Ledger
 from summarizer.schemas import ContestedClaim, Location, Outcome, OutcomeStatus, Party, PartyKind, Quote, Span, Summary
@@ -23,8 +25,8 @@ from summarizer.text.names import name_key
 
 if TYPE_CHECKING:  # the NLP pass's types only: assembling needs no spaCy of its own
     from summarizer.text.candidates import Candidates, ClaimPair, OutcomeCandidate
-    from summarizer.text.entities import Party as FoundParty
-    from summarizer.text.entities import Place as FoundPlace
+    from summarizer.text.entities import PartyCandidate as FoundParty
+    from summarizer.text.entities import PlaceCandidate as FoundPlace
 
 
 def _key(name: str) -> str:
@@ -188,17 +190,24 @@ def spans(mentions: Sequence[object]) -> list[Span]:
     return [Span(start=m.start, end=m.end) for m in mentions]  # type: ignore[attr-defined]
 
 
-def party_from(found: FoundParty, role: str, kind: PartyKind | None = None) -> Party:
+def party_from(found: FoundParty, role: str, kind: PartyKind | None = None, confidence: float | None = None) -> Party:
     aliases = [a for a in found.aliases if len(a) <= MAX_NAME and a != found.name][:8]
-    return Party(name=found.name, kind=kind or found.kind, role=role, aliases=aliases, mentions=spans(found.mentions))
+    return Party(
+        name=found.name,
+        kind=kind or found.kind,
+        role=role,
+        aliases=aliases,
+        mentions=spans(found.mentions),
+        confidence=confidence,
+    )
 
 
 def missed_party(article: Article, name: str) -> Party:
     return Party(name=name, kind="other", role="", mentions=article.mentions([name]))
 
 
-def place_from(found: FoundPlace) -> Location:
-    return Location(name=found.name, kind=found.kind, mentions=spans(found.mentions))
+def place_from(found: FoundPlace, confidence: float | None = None) -> Location:
+    return Location(name=found.name, kind=found.kind, mentions=spans(found.mentions), confidence=confidence)
 
 
 def outcome_from(candidate: OutcomeCandidate, status: OutcomeStatus, parties: Sequence[Party]) -> Outcome:
@@ -206,7 +215,13 @@ def outcome_from(candidate: OutcomeCandidate, status: OutcomeStatus, parties: Se
     involved = [p.name for p in parties if any(sentence.start <= m.start and m.end <= sentence.end for m in p.mentions)]
     text = " ".join(sentence.text.split())
     text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3].rsplit(" ", 1)[0] + "..."
-    return Outcome(description=text, status=status, parties=involved[:10])
+    return Outcome(
+        description=text,
+        status=status,
+        parties=involved[:10],
+        evidence_spans=[Span(start=sentence.start, end=sentence.end)],
+        confidence=calibrated(confidence.OUTCOMES, candidate.score),
+    )
 
 
 def claim_from(pair: ClaimPair, claimant: str | None, disputer: str | None) -> ContestedClaim:
@@ -219,6 +234,8 @@ def claim_from(pair: ClaimPair, claimant: str | None, disputer: str | None) -> C
         claimant=(claimant or "")[:MAX_NAME],
         disputed_by=[disputer[:MAX_NAME]] if disputer else [],
         evidence=bounded(pair.evidence.text),
+        evidence_spans=[Span(start=pair.evidence.start, end=pair.evidence.end)],
+        confidence=calibrated(confidence.CLAIMS, pair.score),
     )
 
 
@@ -239,6 +256,7 @@ def from_candidates(
     by_key = {p.key: p for p in found.parties}
     names = {n.casefold(): p for p in parties for n in [p.name, *p.aliases]}
     quotes: list[Quote] = []
+    rules = {a.quote.start: a for a in found.attributions}
     for candidate in found.quotes:
         if candidate.start not in choices:
             continue
@@ -257,6 +275,8 @@ def from_candidates(
                 names.update({n.casefold(): party for n in [party.name, *party.aliases]})
             else:
                 ledger.drop("quotes.speaker", f"{speaker}: not a name the article writes")
+        rule = rules.get(candidate.start)
+        sure = rule.confidence if rule is not None and rule.speaker == speaker and party else None  # rules' choice
         quotes.append(
             Quote(
                 text=candidate.text,
@@ -264,6 +284,7 @@ def from_candidates(
                 partial=candidate.partial,
                 start=candidate.start,
                 end=candidate.end,
+                speaker_confidence=None if sure is None else calibrated(confidence.SPEAKERS, sure),
             )
         )
     for extra in quotes[MAX_QUOTES:]:
@@ -273,7 +294,7 @@ def from_candidates(
         headline=headline,
         summary=summary,
         parties=parties,
-        locations=_unique_places(places)[:MAX_PLACES],
+        locations=story_places(places),
         outcomes=outcomes,
         quotes=quotes,
         contested_claims=[c for c in claims if c.claimant],
@@ -303,6 +324,11 @@ def capped(parties: list[Party], quotes: list[Quote], ledger: Ledger) -> tuple[l
             ledger.drop("quotes.speaker", f"{quote.speaker}: over the limit of {MAX_PARTIES} parties")
     kept = [q if not q.speaker or q.speaker in names else q.model_copy(update={"speaker": None}) for q in quotes]
     return [p for p in parties if p.name in names], kept
+
+
+def story_places(places: list[Location]) -> list[Location]:
+    """One place per name, at most `MAX_PLACES`: what a summary keeps of the places it is given."""
+    return _unique_places(places)[:MAX_PLACES]
 
 
 def _unique_places(places: list[Location]) -> list[Location]:

@@ -3,9 +3,11 @@ and the check a part passes before it leaves.
 
 A strategy hands a part over (`Run.emit`) at the point its fields are final; `GroundedParts` runs the
 same guard as the final answer on it (`drop_ungrounded`, the prompt-leak check) before the sink sees
-it, so a stream never carries a quote, party or name the JSON answer would have dropped. Parts a
-strategy did not hand over early (every strategy but `grouped` makes at most one model call, after
-which only code runs) are sent from the final, guarded summary, so each part is sent exactly once.
+it, so a stream never carries a quote, party or name the JSON answer would have dropped. `hybrid` (the
+default) hands over `locations` and `claims` before its model call (the rules' alone, final then);
+`grouped` hands over `entities` and `locations` after its first call and `quotes` after attribution.
+Parts a strategy did not hand over early are sent from the final, guarded summary, so each part is
+sent exactly once.
 
 A part is final, not the answer: a later failure (with `require_complete`, a failed group; a later
 field repeating the prompt) still ends the stream with a `problem`, as the JSON route would answer.
@@ -20,7 +22,8 @@ from summarizer.schemas import Summary
 from summarizer.text.article import Article
 
 PARTS: dict[str, tuple[str, ...]] = {
-    "entities": ("headline", "summary", "parties", "locations"),
+    "entities": ("headline", "summary", "parties"),
+    "locations": ("locations",),
     "quotes": ("quotes",),
     "outcomes": ("outcomes",),
     "claims": ("contested_claims",),

@@ -121,7 +121,8 @@ class Run:
         if reading is not None:
             article = Article(reading)
             variables = {**variables, "article": {**variables["article"], "text": reading}}
-        context = replace(context) if context is not None else DraftContext()  # windows ask concurrently
+        # A copy per call (windows ask concurrently), with lists of its own: one window's problems are its own.
+        context = replace(context, ledger=Ledger(), rejected=[]) if context is not None else DraftContext()
         context.article = article
         messages = self.prompt.render(task, **variables, **extra).messages()
         try:

@@ -4,50 +4,43 @@
 distinct article's pass once, in worker processes when the app opened a pool: `open_nlp_passes`);
 `candidates_async` is the same pass without the keeping; the rest is exported for the evals (names)
 and for callers that already hold a parsed Doc.
+
+The exports are loaded on first use (PEP 562): `summarizer.text.article` and `summarizer.text.names`
+need no spaCy, and importing them must not pay for it (seconds, and hundreds of MB).
 """
 
-from summarizer.text.candidates import (
-    MAX_CLAIM_PAIRS,
-    MAX_OUTCOMES,
-    Candidates,
-    ClaimPair,
-    OutcomeCandidate,
-    Sentence,
-    candidates_async,
-    find_candidates,
-)
-from summarizer.text.entities import Mention, Party, Place
-from summarizer.text.names import NameIndex, name_key, strip_name
-from summarizer.text.nlp import DEFAULT_PIPELINE, PipelineMissing, load_pipeline, parse, parse_async, pipeline_id
-from summarizer.text.passes import NlpPasses, open_nlp_passes
-from summarizer.text.quotes import scan_quotes
-from summarizer.text.speakers import MAX_OPTIONS, UNSURE_BELOW, Attribution
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_PIPELINE",
-    "MAX_CLAIM_PAIRS",
-    "MAX_OPTIONS",
-    "MAX_OUTCOMES",
-    "UNSURE_BELOW",
-    "Attribution",
-    "Candidates",
-    "ClaimPair",
-    "Mention",
-    "NameIndex",
-    "NlpPasses",
-    "OutcomeCandidate",
-    "Party",
-    "PipelineMissing",
-    "Place",
-    "Sentence",
-    "candidates_async",
-    "find_candidates",
-    "load_pipeline",
-    "name_key",
-    "open_nlp_passes",
-    "parse",
-    "parse_async",
-    "pipeline_id",
-    "scan_quotes",
-    "strip_name",
-]
+import importlib
+from typing import Any
+
+_HOMES = {
+    "candidates": (
+        "MAX_CLAIM_PAIRS",
+        "MAX_OUTCOMES",
+        "Candidates",
+        "ClaimPair",
+        "OutcomeCandidate",
+        "Sentence",
+        "candidates_async",
+        "find_candidates",
+    ),
+    "entities": ("Mention", "PartyCandidate", "PlaceCandidate"),
+    "names": ("NameIndex", "name_key", "strip_name"),
+    "nlp": ("DEFAULT_PIPELINE", "PipelineMissing", "load_pipeline", "parse", "parse_async", "pipeline_id"),
+    "passes": ("NlpPasses", "open_nlp_passes"),
+    "quotes": ("scan_quotes",),
+    "speakers": ("MAX_OPTIONS", "UNSURE_BELOW", "QuoteAttribution"),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str) -> Any:
+    """An export, imported from its module the first time it is asked for."""
+    if name in _HOME:
+        return getattr(importlib.import_module(f"summarizer.text.{_HOME[name]}"), name)
+    if name in _HOMES:  # a submodule asked for as an attribute before anyone imported it
+        return importlib.import_module(f"summarizer.text.{name}")
+    raise AttributeError(f"module 'summarizer.text' has no attribute {name!r}")

@@ -16,51 +16,38 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from summarizer.text import lexicon
 from summarizer.text.article import Article, QuoteCandidate
-from summarizer.text.entities import EntityFinder, Party, Place
+from summarizer.text.entities import EntityFinder, PartyCandidate, PlaceCandidate
 from summarizer.text.names import NameIndex, name_key
 from summarizer.text.nlp import DEFAULT_PIPELINE, parse, parse_async, pipeline_id
 from summarizer.text.quotes import scan_quotes
-from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, Attribution, SpeakerFinder
+from summarizer.text.salience import named_first, subjects
+from summarizer.text.speakers import MAX_OPTIONS, SPEECH_VERBS, QuoteAttribution, SpeakerFinder
 
 MAX_OUTCOMES = 12
 MAX_CLAIM_PAIRS = 8
-_OUTCOME_VERBS = frozenset(
-    {
-        *("agree", "sign", "win", "lose", "kill", "approve", "reject", "vote", "elect", "arrest", "charge"),
-        *("release", "rule", "pass", "announce", "launch", "die", "injure", "rescue", "ban", "award", "sentence"),
-        *("convict", "resign", "appoint", "decide", "fine", "close", "open", "end", "begin", "start", "cancel"),
-        *("suspend", "block", "veto", "defeat", "beat", "destroy", "evacuate", "deport", "detain", "free", "raise"),
-        *("cut", "fire", "hire", "acquire", "buy", "sell", "merge", "settle", "sue", "file", "order", "confirm"),
-        *("legalize", "legalise", "overturn", "uphold", "dismiss", "drop", "withdraw", "invade", "capture"),
-        *("honor", "honour", "celebrate", "hold", "plan", "expect", "postpone", "delay", "grant", "deny"),
-    }
-)
+CONTRAST_LINK = 1.5
+"""Added to a claim sentence that names what a contrast answers ("Despite the address": the sentence about it)."""
+_OUTCOME_VERBS = lexicon.load("outcome_verbs")
 _OUTCOME_NUMBERS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
-_DENIAL_LEMMAS = frozenset(
-    {
-        *("deny", "dispute", "reject", "refute", "debunk", "contradict", "dismiss", "rebut", "disavow"),
-        *("retract", "discredit", "doubt", "question", "challenge"),
-    }
-)
+_DENIAL_LEMMAS = lexicon.load("denial_verbs")
 _DENIAL_NOUNS = frozenset({"denial", "dispute", "rebuttal", "refutation", "retraction"})
 _WEAK_DENIAL_LEMMAS = frozenset({"clarify", "correct", "insist", "caution", "warn"})
 _DENIAL_PHRASES = re.compile(
     r"\b(?:false(?:ly|hood)?|no evidence|hoax|not true|untrue|fake|baseless|unfounded|bogus|myth|"
     r"fabricat\w*|misleading|inaccurate|not the case|never happened|no truth|without evidence|no basis|"
     r"rumou?rs?|satir\w*|skeptic\w*|sceptic\w*|not (?:a|an) \w+ (?:at all)?|doctored|photoshopped|"
-    r"not (?:real|genuine|authentic|accurate))\b|n['’]t (?:real|genuine|authentic|accurate)\b",
+    r"not (?:real|genuine|authentic|accurate)|cast(?:s|ing)? (?:\w+ )?doubts? (?:on|over)|debunk\w*)\b|"
+    r"n['’]t (?:real|genuine|authentic|accurate)\b",
     re.IGNORECASE,
 )
-_CLAIM_NOUNS = frozenset(
-    {
-        *("report", "claim", "rumor", "rumour", "story", "suggestion", "allegation", "speculation", "assertion"),
-        *("idea", "notion", "belief", "theory", "accusation"),
-    }
-)
-_CLAIM_VERBS = frozenset(
-    {"claim", "report", "allege", "say", "accuse", "suggest", "state", "insist", "assert", "publish", "spread"}
-)
+# "Despite the address, satellite images show ...": evidence that contradicts a claim without a denial word.
+_CONTRAST = lexicon.load("contrast_words")
+_EVIDENCE_VERBS = lexicon.load("evidence_verbs")
+_EVIDENCE_NOUNS = lexicon.load("evidence_nouns")
+_CLAIM_NOUNS = lexicon.load("claim_nouns")
+_CLAIM_VERBS = lexicon.load("claim_verbs")
 
 
 @dataclass(frozen=True)
@@ -105,12 +92,16 @@ class Candidates:
     """The whole deterministic pass over one article; `pipeline` is `name@version` for the fingerprint."""
 
     pipeline: str
-    parties: tuple[Party, ...]
-    places: tuple[Place, ...]
+    parties: tuple[PartyCandidate, ...]
+    places: tuple[PlaceCandidate, ...]
     quotes: tuple[QuoteCandidate, ...]
-    attributions: tuple[Attribution, ...]
+    attributions: tuple[QuoteAttribution, ...]
     outcomes: tuple[OutcomeCandidate, ...]
     claims: tuple[ClaimPair, ...]
+    actors: frozenset[str] = frozenset()
+    """Keys of the parties named as the subject of a verb (`text.salience`)."""
+    lede: frozenset[str] = frozenset()
+    """Keys of the parties named in the headline or lede (`text.salience`)."""
 
 
 def _sentence(sent: SpacySpan) -> Sentence | None:
@@ -250,7 +241,7 @@ def _source(
     sent: SpacySpan,
     ents: list[SpacySpan],
     speakers: SpeakerFinder,
-    parties: dict[str, Party],
+    parties: dict[str, PartyCandidate],
     verbs: frozenset[str],
     named: bool = True,
 ) -> str | None:
@@ -292,7 +283,7 @@ def _group_subject(verb: Token) -> str | None:
 _PUBLISH_VERBS = frozenset({"publish", "write", "post", "originate", "appear", "run", "carry", "start", "spread"})
 
 
-def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """Where the story being disputed came from: "it was published on X", "the story originates from X",
     "X has carried hoax stories": the first name a publishing verb ties to a story."""
     for sent, _ in table:
@@ -324,7 +315,7 @@ def _publisher(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Pa
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|es|co|uk|info|news|io)$", re.IGNORECASE)
 
 
-def _proper_name(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _proper_name(token: Token, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """A party's name at this token, else a proper noun with its compounds ("Daily Buzz Live") or a
     site's domain ("NationalReport.net"): small sites are seldom tagged as entities."""
     ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None) if token.ent_type_ else None
@@ -407,7 +398,7 @@ def _reported_clause(sent: SpacySpan) -> tuple[Sentence, Token] | None:
     return None
 
 
-def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _clause_owner(token: Token, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """Who made the reported claim: the subject of "X claimed that", the owner of "X's report that"."""
     if token.pos_ == "VERB":
         return speakers.subject_of(token)
@@ -430,7 +421,7 @@ def _definite_report(sent: SpacySpan) -> bool:
     )
 
 
-def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, Party]) -> list[str | None]:
+def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> list[str | None]:
     """For each sentence, who published the last report named before it ("a report published by X",
     "X's report", "X reported that"), so that a later "the report claiming that ..." has its claimant."""
     owners: list[str | None] = []
@@ -449,7 +440,7 @@ def _report_owners(table: _Sentences, speakers: SpeakerFinder, parties: dict[str
     return owners
 
 
-def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, Party]) -> str | None:
+def _agent_of(noun: Token, speakers: SpeakerFinder, parties: dict[str, PartyCandidate]) -> str | None:
     """ "A report published by X" / "a story on X": the name the noun's modifier attributes it to."""
     for child in noun.children:
         if child.dep_ == "acl" and child.lemma_.casefold() in ("publish", "release", "issue", "write", "post"):
@@ -480,6 +471,43 @@ def _refusal(verb: Token) -> bool:
     return not any(o.lemma_.casefold() in _ASSERTION_OBJECTS for o in every)
 
 
+def _contradicting_evidence(sent: SpacySpan) -> str | None:
+    """ "Despite the address, satellite images show columns of tanks": a contrast word, then evidence (images,
+    data, records) followed closely by a showing verb. It disputes what was said before without denying it.
+
+    Read by words, not by the parse: a small parser often tags "show" after a date as a noun."""
+    tokens = list(sent)
+    if not any(t.lower_ in _CONTRAST for t in tokens[:8]):
+        return None
+    for index, token in enumerate(tokens):
+        if token.lemma_.casefold() not in _EVIDENCE_NOUNS or token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        for later in tokens[index + 1 : index + 10]:
+            if later.lemma_.casefold() in _EVIDENCE_VERBS or later.lower_.rstrip("s") in _EVIDENCE_VERBS:
+                return f"{token.lemma_.casefold()} {later.lower_}"
+    return None
+
+
+def _contrast_object(sent: SpacySpan) -> str | None:
+    """What a contrast answers: "address" in "Despite the address, ...", "assurances" in "Contrary to his
+    assurances, ...". A claim sentence naming it is the one the evidence disputes."""
+    for token in list(sent)[:8]:
+        if token.lower_ in ("despite", "contrary", "notwithstanding"):
+            for inner in token.subtree:
+                if inner.pos_ == "NOUN" and inner.i > token.i:
+                    return inner.lemma_.casefold()
+    return None
+
+
+def _named_source(ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, PartyCandidate]) -> str | None:
+    """The first person or organisation a sentence names: whose images, data or records the evidence is."""
+    for ent in ents:
+        key = entities.party_key_at(ent.start_char, ent.end_char)
+        if key in parties and parties[key].kind in ("person", "organization"):
+            return parties[key].name
+    return None
+
+
 def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     """The word that makes a sentence a denial, and how strong a cue it is.
 
@@ -495,6 +523,9 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
     match = _DENIAL_PHRASES.search(sent.text)
     if match:
         return match.group(0).casefold(), 2.0
+    evidence = _contradicting_evidence(sent)
+    if evidence is not None:
+        return evidence, 2.0
     for token in sent:
         if token.lemma_.casefold() in _WEAK_DENIAL_LEMMAS and token.pos_ == "VERB":
             return token.lemma_.casefold(), 0.5
@@ -504,7 +535,7 @@ def _denial_cue(sent: SpacySpan) -> tuple[str, float] | None:
 
 
 def _other_party(
-    ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, Party], not_this: str | None
+    ents: list[SpacySpan], entities: EntityFinder, parties: dict[str, PartyCandidate], not_this: str | None
 ) -> str | None:
     """For a claim stated inside its own denial ("X refuted a Daily Mirror report"), the source that is not X."""
     for ent in ents:
@@ -514,7 +545,7 @@ def _other_party(
     return None
 
 
-def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) -> list[ClaimPair]:
+def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[PartyCandidate]) -> list[ClaimPair]:
     """Denial sentences paired with the earlier sentences they most likely answer."""
     by_key = {p.key: p for p in parties}
     keyed = [
@@ -531,8 +562,15 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
         if found_cue is None or evidence is None:
             continue
         cue, strength = found_cue
-        disputer = _source(sent, ents, speakers, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
+        by_evidence = _contradicting_evidence(sent) == cue
+        contrast = _contrast_object(sent) if by_evidence else None
+        if by_evidence:
+            disputer = _named_source(ents, speakers.entities, by_key)
+        else:
+            disputer = _source(sent, ents, speakers, by_key, _DENIAL_LEMMAS | SPEECH_VERBS)
         for claim_index in range(max(0, index - 12), index + 1):
+            if by_evidence and claim_index == index:
+                continue  # evidence shows something else; what it disputes was said before it
             claim_sent, claim_ents, claim_words = keyed[claim_index]
             shared = tuple(sorted(words & claim_words))
             if not shared and claim_index != index:
@@ -563,6 +601,12 @@ def _claims(table: _Sentences, speakers: SpeakerFinder, parties: list[Party]) ->
             overlap = 0 if claim_index == index and clause is None else min(len(shared), 4)
             lede = max(0.0, 1.0 - 0.35 * claim_index)  # the disputed claim is what the story opens with
             score = strength + overlap + lede + (0.5 if claimant else 0.0)
+            if (
+                contrast is not None
+                and claim_index != index
+                and any(t.lemma_.casefold() == contrast for t in claim_sent)
+            ):
+                score += CONTRAST_LINK  # "Despite the address, images show ...": the address is the claim
             score -= 0.05 * (index - claim_index)
             named_here = [
                 n
@@ -622,6 +666,8 @@ def find_candidates(
         attributions=tuple(speakers.attribute()),
         outcomes=tuple(o for part in parts for o in _outcomes(part, speakers.bounds, article.text)),
         claims=tuple(c for part in parts for c in _claims(part, speakers, parties)),
+        actors=subjects(doc, entities),
+        lede=named_first(parties, article.text),
     )
 
 

@@ -16,203 +16,15 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from summarizer.schemas import LocationKind, PartyKind
+from summarizer.text import lexicon
 from summarizer.text.names import NameIndex, name_key, strip_name
 
 PARTY_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _KIND_OF_LABEL: dict[str, PartyKind] = {"PERSON": "person", "ORG": "organization", "NORP": "group", "GPE": "state"}
 # Enough countries to tell "Nigeria" (a country) from "Lagos" (a city) in most news; the model corrects the rest.
-_COUNTRIES = frozenset(
-    name_key(c)
-    for c in [
-        "Afghanistan",
-        "Albania",
-        "Algeria",
-        "Argentina",
-        "Armenia",
-        "Australia",
-        "Austria",
-        "Azerbaijan",
-        "Bangladesh",
-        "Belarus",
-        "Belgium",
-        "Bolivia",
-        "Brazil",
-        "Bulgaria",
-        "Cambodia",
-        "Cameroon",
-        "Canada",
-        "Chad",
-        "Chile",
-        "China",
-        "Colombia",
-        "Croatia",
-        "Cuba",
-        "Cyprus",
-        "Denmark",
-        "Ecuador",
-        "Egypt",
-        "Eritrea",
-        "Estonia",
-        "Ethiopia",
-        "Finland",
-        "France",
-        "Georgia",
-        "Germany",
-        "Ghana",
-        "Greece",
-        "Guatemala",
-        "Haiti",
-        "Honduras",
-        "Hungary",
-        "Iceland",
-        "India",
-        "Indonesia",
-        "Iran",
-        "Iraq",
-        "Ireland",
-        "Israel",
-        "Italy",
-        "Jamaica",
-        "Japan",
-        "Jordan",
-        "Kazakhstan",
-        "Kenya",
-        "Kosovo",
-        "Kuwait",
-        "Laos",
-        "Latvia",
-        "Lebanon",
-        "Libya",
-        "Lithuania",
-        "Malaysia",
-        "Mali",
-        "Mexico",
-        "Moldova",
-        "Mongolia",
-        "Morocco",
-        "Myanmar",
-        "Nepal",
-        "Netherlands",
-        "Nicaragua",
-        "Niger",
-        "Nigeria",
-        "Norway",
-        "Oman",
-        "Pakistan",
-        "Panama",
-        "Paraguay",
-        "Peru",
-        "Philippines",
-        "Poland",
-        "Portugal",
-        "Qatar",
-        "Romania",
-        "Russia",
-        "Rwanda",
-        "Serbia",
-        "Singapore",
-        "Slovakia",
-        "Slovenia",
-        "Somalia",
-        "Spain",
-        "Sudan",
-        "Sweden",
-        "Switzerland",
-        "Syria",
-        "Taiwan",
-        "Tajikistan",
-        "Tanzania",
-        "Thailand",
-        "Tunisia",
-        "Turkey",
-        "Uganda",
-        "Ukraine",
-        "Uruguay",
-        "Uzbekistan",
-        "Venezuela",
-        "Vietnam",
-        "Yemen",
-        "Zambia",
-        "Zimbabwe",
-        "Britain",
-        "England",
-        "Scotland",
-        "Wales",
-        "America",
-    ]
-) | {
-    name_key(c)
-    for c in (
-        "United States",
-        "United Kingdom",
-        "New Zealand",
-        "South Africa",
-        "South Korea",
-        "North Korea",
-        "Saudi Arabia",
-        "Sri Lanka",
-        "Hong Kong",
-        "Czech Republic",
-        "United Arab Emirates",
-        "Costa Rica",
-        "El Salvador",
-        "Ivory Coast",
-    )
-}
-_US_STATES = frozenset(
-    name_key(s)
-    for s in (
-        "Alabama",
-        "Alaska",
-        "Arizona",
-        "Arkansas",
-        "California",
-        "Colorado",
-        "Connecticut",
-        "Delaware",
-        "Florida",
-        "Hawaii",
-        "Idaho",
-        "Illinois",
-        "Indiana",
-        "Iowa",
-        "Kansas",
-        "Kentucky",
-        "Louisiana",
-        "Maine",
-        "Maryland",
-        "Massachusetts",
-        "Michigan",
-        "Minnesota",
-        "Mississippi",
-        "Missouri",
-        "Montana",
-        "Nebraska",
-        "Nevada",
-        "New Hampshire",
-        "New Jersey",
-        "New Mexico",
-        "North Carolina",
-        "North Dakota",
-        "Ohio",
-        "Oklahoma",
-        "Oregon",
-        "Pennsylvania",
-        "Rhode Island",
-        "South Carolina",
-        "South Dakota",
-        "Tennessee",
-        "Texas",
-        "Utah",
-        "Vermont",
-        "Virginia",
-        "Washington",
-        "West Virginia",
-        "Wisconsin",
-        "Wyoming",
-    )
-)
+_COUNTRIES = frozenset(name_key(word) for word in lexicon.load("countries"))
+_US_STATES = frozenset(name_key(word) for word in lexicon.load("us_states"))
 # Prepositions that put a thing somewhere: "in Kyiv", "from Herat", "toward the border".
 _LOCATIVE_PREPS = frozenset(
     {
@@ -260,7 +72,7 @@ class Mention:
 
 
 @dataclass(frozen=True)
-class Party:
+class PartyCandidate:
     """A person, organisation, state or group, with every mention the pass tied to it.
 
     `name` is the fullest form the article uses, titles and possessives removed; `labels` are the
@@ -287,7 +99,7 @@ class Party:
 
 
 @dataclass(frozen=True)
-class Place:
+class PlaceCandidate:
     """A country, region, city or site, with every mention."""
 
     name: str
@@ -458,7 +270,7 @@ class EntityFinder:
                     group.labels.append("MATCH")
                     self._mention_party[(start, end)] = group.key
 
-    def parties(self) -> list[Party]:
+    def parties(self) -> list[PartyCandidate]:
         out = []
         groups = self._merged_party_groups()
         self._complete(groups)
@@ -468,15 +280,15 @@ class EntityFinder:
             top = "PERSON" if "PERSON" in labels and self.index.canonical(group.key) in self._persons() else labels[0]
             kind = _KIND_OF_LABEL.get(top, "other")
             mentions = tuple(sorted(group.mentions, key=lambda m: m.start))
-            out.append(Party(_fullest(group.forms), group.key, kind, labels, mentions))
+            out.append(PartyCandidate(_fullest(group.forms), group.key, kind, labels, mentions))
         return sorted(out, key=lambda p: p.mentions[0].start)
 
     def _persons(self) -> set[str]:
         return {self.index.canonical(k) for k in self._person_keys}
 
-    def places(self) -> list[Place]:
+    def places(self) -> list[PlaceCandidate]:
         """Places, without names the pass already knows as people ("Montalvo" tagged GPE) unless a
-        mention is plainly a place ("toward Kyiv"), each marked `located` or not (see `Place`)."""
+        mention is plainly a place ("toward Kyiv"), each marked `located` or not (see `PlaceCandidate`)."""
         out = []
         persons = self._persons()
         for group in self._place_groups.values():
@@ -490,7 +302,7 @@ class EntityFinder:
             kind = _place_kind(group.key, labels[0], self.text[first.end : first.end + 2])
             name = _fullest(group.forms)
             located = self._located(group.key, name, labels, len(mentions), where)
-            out.append(Place(name, group.key, kind, labels, mentions, located))
+            out.append(PlaceCandidate(name, group.key, kind, labels, mentions, located))
         return sorted(out, key=lambda p: p.mentions[0].start)
 
     def _located(self, key: str, name: str, labels: tuple[str, ...], count: int, where: bool) -> bool:

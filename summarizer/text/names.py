@@ -14,18 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-_TITLES = frozenset(
-    {
-        *("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady"),
-        *("rev", "reverend", "father", "fr", "sister", "brother", "rabbi", "imam", "pope", "cardinal", "bishop"),
-        *("president", "vice", "prime", "minister", "premier", "chancellor", "secretary", "deputy", "foreign"),
-        *("sen", "senator", "rep", "representative", "congressman", "congresswoman", "gov", "governor"),
-        *("mayor", "judge", "justice", "chief", "attorney", "general", "gen", "lt", "col", "capt", "sgt", "adm"),
-        *("king", "queen", "prince", "princess", "sheikh", "ayatollah", "former", "acting", "spokesman"),
-        *("spokeswoman", "spokesperson", "leader", "chairman", "chairwoman", "ceo", "director", "officer"),
-        *("detective", "inspector", "sheriff", "commissioner", "ambassador", "candidate", "nominee"),
-    }
-)
+from summarizer.text import lexicon
+
+_TITLES = lexicon.load("titles")
 # Keys that name the same thing; the value is the key they all share.
 _ALIASES = {
     **dict.fromkeys(("us", "usa", "united states", "united states of america", "america"), "united states"),

@@ -3,7 +3,10 @@
 The order follows the published quote-attribution systems (Gender Gap Tracker, CoreNLP's sieves,
 bbc/citron): a speech verb right beside the quotation with a name or pronoun beside it; the subject
 of the speech verb that governs the quotation in the parse; "according to X"; a paragraph that is
-only a quotation continues the previous speaker; otherwise the nearest person. Pronouns go to the
+only a quotation continues the previous speaker (or, in a dialogue, alternates between the last two);
+otherwise the nearest person. A paragraph opening "Name, Outlet:" before its quotation (a round-up, a
+transcript) is labelled by the person, not the outlet; an outlet that "reported" what someone said is
+not the speaker. Pronouns go to the
 nearest preceding person of matching gender and surnames to the fullest earlier form, through the
 same NameIndex that merged the parties. Every answer says which rule fired and how sure it is, so
 the model is only asked about the unsure ones, choosing from numbered names (`options`).
@@ -12,234 +15,39 @@ the model is only asked about the unsure ones, choosing from numbered names (`op
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
+from summarizer.text import lexicon
 from summarizer.text.article import QuoteCandidate
-from summarizer.text.entities import EntityFinder, Mention, Party, trim_mention
+from summarizer.text.entities import EntityFinder, Mention, PartyCandidate, trim_mention
 from summarizer.text.names import name_key, strip_name
 
-Rule = Literal["adjacent", "governing", "according-to", "continuation", "nearest", "none"]
+Rule = Literal["label", "adjacent", "governing", "according-to", "continuation", "alternation", "nearest", "none"]
 Resolution = Literal["name", "surname", "appositive", "pronoun", "description", "previous", "nearest", "none"]
 # Below this the rules are guessing: the model confirms or corrects, choosing from `options`.
 UNSURE_BELOW = 0.7
 MAX_OPTIONS = 6
 
-SPEECH_VERBS = frozenset(
-    {
-        *("say", "tell", "add", "state", "write", "explain", "claim", "argue", "insist", "note", "ask"),
-        *("announce", "declare", "warn", "reply", "respond", "continue", "recall", "conclude", "suggest"),
-        *("acknowledge", "admit", "comment", "describe", "call", "tweet", "post", "report", "observe"),
-        *("remark", "predict", "complain", "emphasize", "emphasise", "stress", "deny", "urge", "testify"),
-        *("joke", "confirm", "promise", "vow", "boast", "concede", "recount", "quip", "shout", "scream"),
-        *("reiterate", "contend", "maintain", "assert", "allege", "charge", "counter", "caution"),
-        *("mention", "blog", "wonder", "exclaim", "agree", "lament", "plead", "thunder", "chide", "tout"),
-    }
-)
+SPEECH_VERBS = lexicon.load("speech_verbs")
 _MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 _FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their", "we", "us", "our"})
 _MALE_TITLES = frozenset({"mr", "sir", "king", "prince", "lord", "father", "brother", "pope", "sheikh", "rabbi"})
 _FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "queen", "princess", "sister"})
 # A gender cue for pronoun resolution only; a name not listed leaves the person's gender unknown.
-_MALE_NAMES = frozenset(
-    [
-        "aaron",
-        "adam",
-        "ahmed",
-        "alan",
-        "albert",
-        "alex",
-        "alexander",
-        "ali",
-        "andrew",
-        "anthony",
-        "antonio",
-        "barack",
-        "ben",
-        "benjamin",
-        "bernie",
-        "bill",
-        "bob",
-        "boris",
-        "brian",
-        "carl",
-        "carlos",
-        "charles",
-        "chris",
-        "christopher",
-        "chuck",
-        "dan",
-        "daniel",
-        "david",
-        "dennis",
-        "donald",
-        "doug",
-        "douglas",
-        "ed",
-        "edward",
-        "emmanuel",
-        "eric",
-        "frank",
-        "fred",
-        "gary",
-        "george",
-        "gerald",
-        "greg",
-        "harry",
-        "henry",
-        "hugh",
-        "ian",
-        "jack",
-        "jacob",
-        "james",
-        "jason",
-        "jeb",
-        "jeff",
-        "jeffrey",
-        "jerry",
-        "jim",
-        "joe",
-        "john",
-        "jon",
-        "jonathan",
-        "jose",
-        "joseph",
-        "josh",
-        "juan",
-        "justin",
-        "keith",
-        "kevin",
-        "larry",
-        "lee",
-        "luis",
-        "marco",
-        "mark",
-        "martin",
-        "matt",
-        "matthew",
-        "michael",
-        "mike",
-        "mitch",
-        "mohammed",
-        "muhammad",
-        "narendra",
-        "nick",
-        "omar",
-        "patrick",
-        "paul",
-        "pete",
-        "peter",
-        "phil",
-        "philip",
-        "ralph",
-        "ray",
-        "richard",
-        "rick",
-        "rob",
-        "robert",
-        "roger",
-        "ron",
-        "ronald",
-        "rudy",
-        "ryan",
-        "sam",
-        "samuel",
-        "scott",
-        "sean",
-        "sergei",
-        "stephen",
-        "steve",
-        "steven",
-        "ted",
-        "thomas",
-        "tim",
-        "timothy",
-        "todd",
-        "tom",
-        "tony",
-        "vladimir",
-        "walter",
-        "wayne",
-        "will",
-        "william",
-        "xi",
-    ]
-)
-_FEMALE_NAMES = frozenset(
-    [
-        "alice",
-        "amanda",
-        "amy",
-        "angela",
-        "ann",
-        "anna",
-        "anne",
-        "barbara",
-        "betty",
-        "carly",
-        "carol",
-        "caroline",
-        "catherine",
-        "christine",
-        "claire",
-        "diana",
-        "donna",
-        "elizabeth",
-        "ellen",
-        "emily",
-        "emma",
-        "hillary",
-        "helen",
-        "ivanka",
-        "jane",
-        "janet",
-        "jennifer",
-        "jessica",
-        "jill",
-        "joan",
-        "julia",
-        "julie",
-        "karen",
-        "kate",
-        "katherine",
-        "kathleen",
-        "kathy",
-        "kelly",
-        "kellyanne",
-        "kim",
-        "laura",
-        "linda",
-        "lisa",
-        "liz",
-        "margaret",
-        "maria",
-        "marie",
-        "mary",
-        "melania",
-        "michelle",
-        "nancy",
-        "natalie",
-        "nicola",
-        "nikki",
-        "olivia",
-        "patricia",
-        "rachel",
-        "rebecca",
-        "ruth",
-        "sarah",
-        "sharon",
-        "stephanie",
-        "susan",
-        "theresa",
-        "tulsi",
-        "ursula",
-        "victoria",
-    ]
-)
+_MALE_NAMES = lexicon.load("first_names_male")
+_FEMALE_NAMES = lexicon.load("first_names_female")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_FORWARD_CHARS = 1_500  # how far after "an aide to X" the aide may be named ("presidential aide Y told ...")
+# Verbs by which a news outlet passes on what someone else said: "X said '...', the Gazette reported".
+_RELAY_VERBS = lexicon.load("relay_verbs")
+# A turn of an exchange: a question asked, a reply given. After one, quote-only paragraphs alternate.
+_TURN_VERBS = lexicon.load("turn_verbs")
+_LABEL = re.compile(r"^\s*(?P<first>[^,:\n\"“]{2,60}?)(?:\s*,\s*(?P<second>[^:\n\"“]{2,80}?))?\s*:\s*$")
 _DOCUMENTS = frozenset(
     {
         *("report", "statement", "ruling", "ad", "letter", "memo", "study", "clip", "campaign", "release"),
@@ -251,7 +59,7 @@ _TITLE_FORMS = {"senator": ("senator", "sen."), "governor": ("governor", "gov.")
 
 
 @dataclass(frozen=True)
-class Attribution:
+class QuoteAttribution:
     """A speaker for one quotation, with the evidence the rules used and how far to trust it."""
 
     quote: QuoteCandidate
@@ -279,7 +87,7 @@ class _Found:
     cue: Mention | None
 
 
-def _gender_of(party: Party, text: str) -> str | None:
+def _gender_of(party: PartyCandidate, text: str) -> str | None:
     first = name_key(party.name).split()[:1]
     if first and first[0] in _MALE_NAMES:
         return "m"
@@ -298,7 +106,9 @@ def _gender_of(party: Party, text: str) -> str | None:
 class SpeakerFinder:
     """Runs the sieve over every quotation of one article."""
 
-    def __init__(self, doc: Doc, quotes: list[QuoteCandidate], entities: EntityFinder, parties: list[Party]) -> None:
+    def __init__(
+        self, doc: Doc, quotes: list[QuoteCandidate], entities: EntityFinder, parties: list[PartyCandidate]
+    ) -> None:
         self.doc = doc
         self.text = doc.text
         self.quotes = quotes
@@ -311,7 +121,7 @@ class SpeakerFinder:
         self._sents = list(doc.sents)
         self._sent_starts = [sentence.start_char for sentence in self._sents]
         self._ent_of = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
-        self._last: Attribution | None = None
+        self._last: QuoteAttribution | None = None
         self._person_mentions = [(m, p) for p in parties if p.kind == "person" for m in p.mentions]
         self._learn_gender()
         self._quoted = [False] * len(doc)
@@ -387,14 +197,27 @@ class SpeakerFinder:
         return out
 
     def _adjacent(self, start: int, end: int) -> tuple[Token, _Found] | None:
+        """A speech verb beside the quotation and its subject; an outlet relaying the words ("..., the Gazette
+        reported") only when no other speech verb is beside it."""
+        relayed: tuple[Token, _Found] | None = None
         for after in (True, False):
             window = self._window(start, end, after)
             for position, token in enumerate(window[:4]):
                 if token.lemma_.casefold() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
                     found = self._subject(token, window[position + 1 :] if after else [])
-                    if found is not None:
+                    if found is None:
+                        continue
+                    if not self._relay(token, found):
                         return token, found
-        return None
+                    relayed = relayed or (token, found)
+        return relayed
+
+    def _relay(self, verb: Token, found: _Found) -> bool:
+        """ "the Gazette reported", "Tass wrote": a reporting verb whose subject is not a person."""
+        if verb.lemma_.casefold() not in _RELAY_VERBS or found.key is None:
+            return False
+        party = self.by_key.get(found.key)
+        return party is None or party.kind != "person"
 
     def _governing(self, start: int, end: int) -> tuple[Token, _Found] | None:
         """The speech verb the quotation hangs from in the parse, possibly through a clause between
@@ -510,6 +333,8 @@ class SpeakerFinder:
         """ "American academic and professor Marc Lamont Hill commented": the parse may make the title
         the subject; a person named inside the subject's own phrase (not a clause in it) is the speaker."""
         for child in token.children:
+            if child.dep_ == "prep":
+                continue  # "an aide to President X": X is whom the person serves, not the person
             if child.dep_ in ("compound", "appos", "conj", "npadvmod") or child.i == token.i + 1:
                 for inner in child.subtree:
                     if inner.ent_type_ == "PERSON":
@@ -604,31 +429,62 @@ class SpeakerFinder:
         return index >= 0 and self._quoted[index]
 
     def _description(self, token: Token) -> _Found | None:
-        """ "the spokesman said": the person last named in a sentence that used the same noun."""
+        """ "the spokesman said": the person last named in a sentence that used the same noun.
+
+        Whoever the description is relative to ("an aide to President X", "a lawyer for X") is never the
+        referent: the aide is the person the article titles "aide" elsewhere, before or after."""
         cue = Mention(token.idx, token.idx + len(token.text), token.text)
         lemma = token.lemma_.casefold()
+        forms = _TITLE_FORMS.get(lemma, (lemma,))
+        owners = self._owners(token)
         titled = [
             (m.start, p)
             for m, p in self._person_mentions
-            if m.end <= token.idx and self._titled(m.start, _TITLE_FORMS.get(lemma, (lemma,)))
+            if m.end <= token.idx and p.key not in owners and self._titled(m.start, forms)
         ]
         if titled:
             person = max(titled, key=lambda item: item[0])[1]
             return _Found(person.key, person.name, "description", 0.8, cue)
+        if owners:
+            phrase_end = max(t.idx + len(t.text) for t in token.subtree)
+            later = [
+                (m.start, p)
+                for m, p in self._person_mentions
+                if phrase_end <= m.start < phrase_end + _FORWARD_CHARS
+                and p.key not in owners
+                and self._titled(m.start, forms)
+            ]
+            if later:
+                person = min(later, key=lambda item: item[0])[1]
+                return _Found(person.key, person.name, "description", 0.75, cue)
         before = bisect.bisect_right(self._sent_starts, token.idx)
         for sentence in reversed(self._sents[max(0, before - 30) : before]):
             if any(t.lemma_.casefold() == lemma for t in sentence if t.i < token.i):
                 people = [
                     p
                     for p in self._preceding(sentence.end_char, kinds=("person", "organization"))
-                    if any(sentence.start_char <= m.start < sentence.end_char for m in p.mentions)
+                    if p.key not in owners
+                    and any(sentence.start_char <= m.start < sentence.end_char for m in p.mentions)
                 ]
                 if people:
                     return _Found(people[0].key, people[0].name, "description", 0.7, cue)
-        people = self._preceding(token.idx, kinds=("person",))
+        people = [p for p in self._preceding(token.idx, kinds=("person",)) if p.key not in owners]
         if people:
             return _Found(people[0].key, people[0].name, "description", 0.45, cue)
         return None
+
+    def _owners(self, token: Token) -> set[str]:
+        """Keys of the names in a description's prepositional phrase: X in "an aide to X", "a lawyer for X"."""
+        keys: set[str] = set()
+        for child in token.children:
+            if child.dep_ != "prep":
+                continue
+            for inner in child.subtree:
+                if inner.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") or inner.pos_ == "PROPN":
+                    found = self._name_at(inner)
+                    if found is not None and found.key is not None:
+                        keys.add(found.key)
+        return keys
 
     def _titled(self, start: int, forms: tuple[str, ...]) -> bool:
         """Whether one of `forms` is among the three words before a mention, and not as "Vice President"."""
@@ -639,9 +495,9 @@ class SpeakerFinder:
             for form in forms
         )
 
-    def _preceding(self, position: int, kinds: tuple[str, ...]) -> list[Party]:
+    def _preceding(self, position: int, kinds: tuple[str, ...]) -> list[PartyCandidate]:
         """Parties of `kinds` mentioned before `position`, the most recently mentioned first."""
-        last: list[tuple[int, Party]] = []
+        last: list[tuple[int, PartyCandidate]] = []
         for party in self.parties:
             if party.kind not in kinds:
                 continue
@@ -650,14 +506,14 @@ class SpeakerFinder:
                 last.append((max(before), party))
         return [p for _, p in sorted(last, key=lambda item: -item[0])]
 
-    def _nearby(self, start: int, end: int) -> list[Party]:
+    def _nearby(self, start: int, end: int) -> list[PartyCandidate]:
         """People and organisations around a quotation, nearest first: the model's numbered choices."""
         left, _ = self._paragraph(start)
         for _ in range(2):
             if left > 1:
                 left = self.text.rfind("\n", 0, left - 1) + 1
         _, right = self._paragraph(end)
-        scored: list[tuple[int, Party]] = []
+        scored: list[tuple[int, PartyCandidate]] = []
         for party in self.parties:
             if party.kind not in ("person", "organization", "group"):
                 continue
@@ -680,18 +536,28 @@ class SpeakerFinder:
                 outside = outside.replace(self.text[other_start:other_end], "")
         return not any(c.isalnum() for c in outside)
 
-    def attribute(self) -> list[Attribution]:
-        out: list[Attribution] = []
+    def attribute(self) -> list[QuoteAttribution]:
+        out: list[QuoteAttribution] = []
         for quote, (start, end) in zip(self.quotes, self.bounds, strict=True):
             rule: Rule
             found: _Found | None = None
-            adjacent = self._adjacent(start, end)
-            if adjacent is not None:
+            label = self._label(start)
+            adjacent = self._adjacent(start, end) if label is None else None
+            if label is not None:
+                rule, found, base = "label", label, 0.9
+            elif adjacent is not None and not self._relay(*adjacent):
                 rule, found, base = "adjacent", adjacent[1], 0.95
             else:
                 governing = self._governing(start, end)
-                if governing is not None:
+                relayed = adjacent is not None and governing is not None and governing[1].key != adjacent[1].key
+                if adjacent is not None and not relayed:
+                    rule, found, base = "adjacent", adjacent[1], 0.95
+                elif governing is not None:  # "X said '...', the Gazette reported": X, not the outlet
                     rule, found, base = "governing", governing[1], 0.85
+                    if self._relay(*governing):  # "'...', according to an aide, the Gazette reported"
+                        according = self._according(start, end)
+                        if according is not None and according.key != governing[1].key:
+                            rule, found = "according-to", according
             if found is None:
                 according = self._according(start, end)
                 if according is not None:
@@ -703,7 +569,11 @@ class SpeakerFinder:
             if found is None and out and self._only_quotation(start, end):
                 previous = out[-1]
                 same_or_next = self.text.count("\n\n", previous.quote.end, quote.start) <= 1
-                if previous.speaker is not None:
+                other = self._other_turn(out, start)
+                if other is not None:
+                    found = _Found(other.speaker_key, other.speaker, "previous", 1.0, None)
+                    rule, base = "alternation", min(other.confidence, 0.7)
+                elif previous.speaker is not None:
                     found = _Found(previous.speaker_key, previous.speaker, "previous", 1.0, None)
                     rule, base = "continuation", min(previous.confidence, 0.85 if same_or_next else 0.6)
             if found is None:
@@ -712,15 +582,64 @@ class SpeakerFinder:
                     found = _Found(near[0].key, near[0].name, "nearest", 1.0, None)
                     rule, base = "nearest", 0.3
             if found is None:
-                out.append(Attribution(quote, None, None, "none", "none", 0.0, None, self._options(None, start, end)))
+                out.append(
+                    QuoteAttribution(quote, None, None, "none", "none", 0.0, None, self._options(None, start, end))
+                )
                 continue
             confidence = round(base * found.weight, 3)
             options = self._options(found.name, start, end)
             out.append(
-                Attribution(quote, found.name, found.key, rule, found.resolution, confidence, found.cue, options)
+                QuoteAttribution(quote, found.name, found.key, rule, found.resolution, confidence, found.cue, options)
             )
             self._last = out[-1]
         return out
+
+    def _label(self, start: int) -> _Found | None:
+        """ "Jane Porter, The Weekly Ledger: '...'", "Smith: '...'": a paragraph that opens with a name (and
+        perhaps, after a comma, an outlet or a title) and a colon right before the quotation. The person
+        is the speaker, not the outlet; a label that names no party the article knows is no label."""
+        left, _ = self._paragraph(start)
+        match = _LABEL.match(self.text[left:start])
+        span = self.doc.char_span(left, start, alignment_mode="expand") if match else None
+        if match is None or span is None or any(t.pos_ in ("VERB", "AUX") for t in span):
+            return None  # "Smith told reporters:" is a sentence; the sieve's verb rules read it
+        named: list[_Found] = []
+        for group in ("first", "second"):
+            if match.group(group) is not None:
+                found = self._named(left + match.start(group), left + match.end(group))
+                whole = len(match.group(group).strip()) - 4  # the name itself ("the" aside), not a clause
+                if found is not None and found.key in self.by_key and found.cue and len(found.cue.text) >= whole:
+                    named.append(found)
+        people = [f for f in named if f.key is not None and self.by_key[f.key].kind == "person"]
+        return (people or named)[0] if named else None
+
+    def _paragraph_after(self, first: int, second: int) -> bool:
+        """Whether the paragraph holding `second` comes right after the one holding `first`."""
+        _, end = self._paragraph(first)
+        left, _ = self._paragraph(second)
+        return end < left and not self.text[end:left].strip()
+
+    def _other_turn(self, out: list[QuoteAttribution], start: int) -> QuoteAttribution | None:
+        """In a dialogue (an email or message thread, an interview), a paragraph that is only a quotation
+        is the other person's turn: the speaker before last, when the last two turns were two people in
+        consecutive paragraphs and the exchange shows itself (a question, a reply verb, labels, or turns
+        already alternating). Without those signs news continues the last speaker, as the sieve does."""
+        if len(out) < 2:
+            return None
+        before, last = out[-2], out[-1]
+        if before.speaker is None or last.speaker is None or before.speaker_key == last.speaker_key:
+            return None
+        if not (
+            self._paragraph_after(before.quote.start, last.quote.start)
+            and self._paragraph_after(last.quote.start, start)
+        ):
+            return None
+        left, right = self._paragraph(last.quote.start)
+        span = self.doc.char_span(left, right, alignment_mode="expand")
+        replied = span is not None and any(t.lemma_.casefold() in _TURN_VERBS and not self._quoted[t.i] for t in span)
+        asked = before.quote.text.rstrip(" \"'”’").endswith("?")
+        labelled = before.rule == last.rule == "label"
+        return before if replied or asked or labelled or last.rule == "alternation" else None
 
     def _options(self, chosen: str | None, start: int, end: int) -> tuple[str, ...]:
         names = [chosen] if chosen else []

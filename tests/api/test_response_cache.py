@@ -17,8 +17,8 @@ from pydantic import SecretStr
 
 from bench.serving import serve_in_thread
 from summarizer.api import create_app
+from summarizer.cache.stores import BoundedMemoryStore
 from summarizer.jobs.valkey import QueueServer
-from summarizer.response_cache import BoundedMemoryStore
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream, status
 from tests.support.scripts import ATTRIBUTIONS, ENTITIES, EVENTS, answering, seed_text
@@ -208,7 +208,7 @@ async def test_redis_without_a_url_uses_the_embedded_valkey(settings: Settings, 
     app = create_app(settings.model_copy(update={"response_cache": "redis", "batch_worker_in_serve": False}))
     async with AsyncTestClient(app=app) as client:
         assert (await client.post("/v1/summaries", json=body())).status_code == 200
-        assert isinstance(app.state.summaries.store, RedisStore)
+        assert isinstance(app.state.summarizer.cache.store, RedisStore)
         hit = await client.post("/v1/summaries", json=body())
         assert hit.headers["cache-status"] == "summarizer; hit"
     assert upstream.calls == RUN

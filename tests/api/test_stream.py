@@ -30,7 +30,7 @@ from tests.support.scripts import (
 )
 
 STREAM = {"Accept": "text/event-stream"}
-PARTS = ["entities", "quotes", "outcomes", "claims"]
+PARTS = ["entities", "locations", "quotes", "outcomes", "claims"]
 INVENTED = INVENTED_SPEAKER
 Event = tuple[str, dict[str, Any]]
 
@@ -102,9 +102,10 @@ async def test_entities_are_sent_before_the_second_call_is_answered(base_url: st
                 gate.set()
             seen.append(event)
     assert answered == ["released"]
-    assert [name for name, _ in seen] == ["entities", "quotes", "outcomes", "claims", "summary"]
+    assert [name for name, _ in seen] == ["entities", "locations", "quotes", "outcomes", "claims", "summary"]
     entities, summary = seen[0][1], seen[-1][1]["summary"]
-    assert set(entities) == {"headline", "summary", "parties", "locations"}
+    assert set(entities) == {"headline", "summary", "parties"}
+    assert seen[1][1] == {"locations": summary["locations"]}
     assert entities == {k: summary[k] for k in entities}
     assert upstream.calls == 3
 
@@ -171,7 +172,7 @@ async def test_require_complete_ends_the_stream_with_the_problem(base_url: str, 
         plain = await client.post("/v1/summaries", json=body(require_complete=True))
     assert plain.status_code == 502
     streamed = await stream(base_url, body(require_complete=True))
-    assert [name for name, _ in streamed] == ["entities", "quotes", "problem"]  # the parts it had, then no answer
+    assert [name for name, _ in streamed] == ["entities", "locations", "quotes", "problem"]  # what it had, no answer
     assert streamed[-1][1] == plain.json()
 
 
@@ -254,8 +255,72 @@ async def test_every_strategy_streams_each_part_once_then_the_summary(
     }
     upstream._responder = answering(EntitiesExtraction=ENTITIES, SummaryExtraction=single)
     streamed = await stream(base_url, body(prompt=prompt))
-    assert [name for name, _ in streamed] == [*PARTS, "summary"]
+    names = [name for name, _ in streamed]
+    assert sorted(names[:-1]) == sorted(PARTS) and names[-1] == "summary"
     final = streamed[-1][1]["summary"]
     parts = dict(streamed)
-    assert parts["entities"] == {k: final[k] for k in ("headline", "summary", "parties", "locations")}
+    assert parts["entities"] == {k: final[k] for k in ("headline", "summary", "parties")}
+    assert parts["locations"] == {"locations": final["locations"]}
     assert parts["quotes"]["quotes"] == final["quotes"]
+    assert parts["claims"] == {"contested_claims": final["contested_claims"]}
+
+
+async def frames(response: httpx.Response) -> AsyncIterator[Event]:
+    """Like `events`, with each SSE comment as `(": comment", {"text": ...})`, in wire order."""
+    name, data = "", []
+    async for line in response.aiter_lines():
+        if line.startswith(":"):
+            yield ": comment", {"text": line.removeprefix(":").strip()}
+        elif line.startswith("event: "):
+            name = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            data.append(line.removeprefix("data: "))
+        elif not line and name:
+            yield name, json.loads("\n".join(data))
+            name, data = "", []
+
+
+async def test_the_default_sends_the_rules_parts_and_keep_alives_before_its_model_call_answers(
+    settings: Settings, upstream: FakeUpstream
+) -> None:
+    """hybrid@2's places and claims are final before its one call: sent while the call is held, then
+    keep-alive comments until it answers. The upstream answers only once the test has seen both."""
+    gate, answered = threading.Event(), list[str]()
+
+    def held(request: dict[str, Any]) -> Reply:
+        answered.append("released" if gate.wait(10) else "timed out")
+        return tool_call(ENTITIES)
+
+    upstream._responder = held
+    configured = settings.model_copy(
+        update={
+            "default_prompt": "summarize-hybrid@2",
+            "stream_keepalive_s": 0.05,
+            "response_cache": "off",
+            "llm_timeout_s": 20.0,  # the held call is released by the test, never timed out
+            "request_deadline_s": 30.0,
+        }
+    )
+    seen: list[Event] = []
+    with serve_in_thread(create_app(configured)) as url:
+        async with (
+            httpx.AsyncClient(base_url=url, timeout=30) as client,
+            client.stream("POST", "/v1/summaries", json=body(), headers=STREAM) as response,
+        ):
+            async for frame in frames(response):
+                seen.append(frame)
+                names = [name for name, _ in seen]
+                if not gate.is_set() and {"locations", "claims"} <= set(names) and names.count(": comment") >= 2:
+                    assert answered == []  # the model call is still held
+                    gate.set()
+    assert answered == ["released"] and upstream.calls == 1
+    events = [(name, data) for name, data in seen if name != ": comment"]
+    assert [name for name, _ in events] == ["locations", "claims", "entities", "quotes", "outcomes", "summary"]
+    comments = [i for i, (name, data) in enumerate(seen) if name == ": comment"]
+    assert {seen[i][1]["text"] for i in comments} == {"keep-alive"}
+    first_late = next(i for i, (name, _) in enumerate(seen) if name == "entities")
+    assert sum(1 for i in comments if i < first_late) >= 2  # sent while the call was held
+    final = events[-1][1]["summary"]
+    assert events[0][1] == {"locations": final["locations"]} and final["locations"]
+    assert events[1][1] == {"contested_claims": final["contested_claims"]}
+    assert events[-1][1]["meta"]["prompt"]["version"] == 2 and events[-1][1]["meta"]["incomplete"] == []

@@ -46,7 +46,7 @@ async def test_success_returns_grounded_summary_with_spans(client: Client, upstr
     assert summary["outcomes"][0]["parties"] == ["Vladimir Medinsky"]
 
     assert meta["prompt"]["id"] == "summarize-grouped" and len(meta["prompt"]["hash"]) == 16
-    assert meta["schema_version"] == summary["schema_version"] == "1.2"
+    assert meta["schema_version"] == summary["schema_version"] == "1.3"
     assert meta["incomplete"] == [] and "summary-incomplete" not in response.headers
     dropped = {d["field"]: d for d in meta["dropped"]}
     assert dropped["parties"]["count"] == 1 and "Atlantis Council" in dropped["parties"]["values"][0]

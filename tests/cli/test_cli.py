@@ -19,7 +19,8 @@ from tests.support.scripts import SEED_PATH, grouped_success, long_article
 
 
 @pytest.fixture
-def runner(upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def runner(upstream: FakeUpstream, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))  # the CLI keeps answers on disk there
     monkeypatch.setenv("SUMMARIZER_LLM_BASE_URL", upstream.base_url)
     monkeypatch.setenv("SUMMARIZER_LLM_RETRY_MAX_WAIT_S", "0.01")
     monkeypatch.setenv("SUMMARIZER_DEFAULT_PROMPT", "summarize-grouped@4")  # the replies script its three calls
@@ -32,6 +33,23 @@ def test_summarize_file_prints_json(runner: CliRunner, upstream: FakeUpstream) -
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["summary"]["quotes"] and data["meta"]["attempts"] == 3
+
+
+def test_summarize_twice_asks_the_model_once(runner: CliRunner, upstream: FakeUpstream) -> None:
+    """The CLI goes through the same response cache as the API: a file store, since each run is a process."""
+    upstream.enqueue(*grouped_success())
+    first = runner.invoke(app, ["summarize", str(SEED_PATH)])
+    assert first.exit_code == 0, first.output
+    assert upstream.calls == 3
+    second = runner.invoke(app, ["summarize", str(SEED_PATH)])
+    assert second.exit_code == 0, second.output
+    assert upstream.calls == 3, "the second run is answered from the cache"
+    kept = json.loads(second.stdout)
+    assert kept["meta"]["cached"] is True and kept["summary"] == json.loads(first.stdout)["summary"]
+    upstream.enqueue(*grouped_success())
+    fresh = runner.invoke(app, ["summarize", str(SEED_PATH), "--refresh"])
+    assert fresh.exit_code == 0, fresh.output
+    assert upstream.calls == 6 and json.loads(fresh.stdout)["meta"]["cached"] is False
 
 
 def test_summarize_stdin_pretty(runner: CliRunner, upstream: FakeUpstream) -> None:

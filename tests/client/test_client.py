@@ -82,11 +82,12 @@ def test_sync_stream_yields_each_part_then_the_typed_summary(served: Served) -> 
     served.upstream.enqueue(*grouped_success())
     with Client(served.url, api_key=KEY) as client:
         parts = list(client.stream(seed_text()))
-    assert [p.event for p in parts] == ["entities", "quotes", "outcomes", "claims", "summary"]
+    assert [p.event for p in parts] == ["entities", "locations", "quotes", "outcomes", "claims", "summary"]
     answer = parts[-1].response
     assert answer is not None and answer.meta.attempts == 3
     assert parts[0].data["headline"] == answer.summary.headline
-    assert parts[1].data["quotes"] == [q.model_dump(mode="json") for q in answer.summary.quotes]
+    assert parts[1].data["locations"] == [loc.model_dump(mode="json") for loc in answer.summary.locations]
+    assert parts[2].data["quotes"] == [q.model_dump(mode="json") for q in answer.summary.quotes]
     assert all(p.response is None for p in parts[:-1])
 
 

@@ -31,9 +31,19 @@ def _only(case: GoldCase, **fields: object) -> GoldCase:
     return GoldCase(gold=gold, text=case.text)
 
 
+def number(value: float | None) -> float:
+    """A score that must be defined here (the field has something to find)."""
+    assert value is not None
+    return value
+
+
 def mean_f1(case: GoldCase, variant: str) -> float:
+    """The mean F1 over the fields where the case gives something to find (the others have no F1)."""
+    perfect = score_article(case, VARIANTS["perfect"](case), CONFIG)
+    defined = [f for f, result in perfect.fields.items() if result.counts.f1 is not None]
+    assert defined, f"{case.slug} gives nothing to find"
     scored = score_article(case, VARIANTS[variant](case), CONFIG)
-    return sum(scored.fields[f].counts.f1 for f in FIELDS) / len(FIELDS)
+    return sum(scored.fields[f].counts.f1 or 0.0 for f in defined) / len(defined)
 
 
 def run(variant: str) -> RunScores:
@@ -53,8 +63,9 @@ def test_invented_items_cost_precision_not_recall(case: GoldCase) -> None:
     perfect = score_article(case, VARIANTS["perfect"](case), CONFIG)
     invented = score_article(case, VARIANTS["invented"](case), CONFIG)
     for field in ("parties", "quotes"):
-        assert invented.fields[field].counts.precision < perfect.fields[field].counts.precision
-        assert invented.fields[field].counts.recall == perfect.fields[field].counts.recall
+        # Nothing to find (no gold quote): the perfect answer has no precision, the invented quote makes it 0.
+        assert number(invented.fields[field].counts.precision) < (perfect.fields[field].counts.precision or 1.0)
+        assert invented.fields[field].counts.recall == (perfect.fields[field].counts.recall or 1.0)
     assert invented.fabricated.hits == 1 and perfect.fabricated.hits == 0
     if case.gold.quotes:
         assert invented.speaker.hits < invented.speaker.total
@@ -63,11 +74,11 @@ def test_invented_items_cost_precision_not_recall(case: GoldCase) -> None:
 def test_ranking_over_the_whole_set() -> None:
     runs = {name: run(name) for name in VARIANTS}
     for field in FIELDS:
-        f1 = {name: r.fields[field].micro.f1 for name, r in runs.items()}
+        f1 = {name: number(r.fields[field].micro.f1) for name, r in runs.items()}
         assert f1["perfect"] == f1["aliased"] == 1.0, field
         assert f1["perfect"] > f1["dropped"] > f1["empty"] == 0.0, field
-        assert runs["invented"].fields[field].micro.precision <= 1.0
-    assert runs["invented"].fields["parties"].micro.precision < 1.0
+        assert number(runs["invented"].fields[field].micro.precision) <= 1.0
+    assert number(runs["invented"].fields["parties"].micro.precision) < 1.0
     assert runs["invented"].fabricated_rate is not None and runs["invented"].fabricated_rate > 0
     assert runs["perfect"].fabricated_rate == 0.0
     assert runs["invented"].speaker_accuracy is not None and runs["invented"].speaker_accuracy < 1.0
@@ -77,7 +88,11 @@ def test_ranking_over_the_whole_set() -> None:
 def test_aliased_names_and_shuffled_lists_score_as_perfect_on_every_field(case: GoldCase) -> None:
     aliased = score_article(case, VARIANTS["aliased"](case), CONFIG)
     for field in FIELDS:
-        assert aliased.fields[field].counts.f1 >= 0.98, (field, aliased.fields[field].misses)
+        f1 = aliased.fields[field].counts.f1
+        if f1 is None:  # nothing to find there, and nothing predicted: no F1 at all
+            assert not [g for g in getattr(case.gold, field) if not g.optional], field
+            continue
+        assert f1 >= 0.98, (field, aliased.fields[field].misses)
 
 
 CLAIMED = [c for c in CASES if any(claim.claim_aliases for claim in c.gold.contested_claims)]
@@ -85,7 +100,9 @@ CLAIMED = [c for c in CASES if any(claim.claim_aliases for claim in c.gold.conte
 
 @pytest.mark.parametrize("case", CLAIMED, ids=lambda c: c.slug)
 def test_paraphrased_claims_match_and_swapped_claimants_do_not(case: GoldCase) -> None:
-    assert score_article(case, paraphrased(case), CONFIG).fields["contested_claims"].counts.f1 == 1.0
+    matched = score_article(case, paraphrased(case), CONFIG).fields["contested_claims"]
+    assert len(matched.matches) == len(case.gold.contested_claims), "every claim, optional ones too, matches"
+    assert not matched.misses and not matched.false_positives
     swapped = score_article(case, swapped_claimants(case), CONFIG).fields["contested_claims"]
     assert swapped.counts.tp == 0 and not swapped.matches
 

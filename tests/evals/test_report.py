@@ -37,29 +37,34 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cases = load_gold(ROOT / "evals" / "gold", pattern="seed-belarus-talks,wikinews-stampede")
-    seed, stampede = cases
+    cases = load_gold(ROOT / "evals" / "gold", pattern="seed-belarus-talks,wikinews-stampede,wikinews-worship")
+    seed, stampede, worship = cases
     answer = perfect(seed).model_copy(update={"headline": "Talks end without a deal", "summary": "They talked."})
     quotes = list(answer.quotes)
     missed = quotes.pop(1)  # "Another round of talks was agreed to." is left out
     quotes[0] = quotes[0].model_copy(update={"speaker": "Dmitry Peskov"})  # gold: Vladimir Medinsky
     answer = answer.model_copy(update={"quotes": quotes})
     flags = meta(
-        incomplete=[{"field": "outcomes", "reason": "still invalid after 2 re-asks"}],
         dropped=[{"field": "parties", "count": 2, "values": ["Atlantis"]}],
         coerced=[{"field": "parties.kind", "count": 1, "values": ["nation"]}],
     )
-    response = SummaryResponse(summary=answer, meta=flags)
+    fallback = meta(incomplete=[{"field": "outcomes", "reason": "still invalid after 2 re-asks"}])
+    complete, incomplete = (
+        SummaryResponse(summary=answer, meta=flags),
+        SummaryResponse(summary=perfect(worship), meta=fallback),
+    )
     outputs = {
-        seed.slug: CaseOutput(article=seed.slug, cached=False, seconds=1, response=response),
+        seed.slug: CaseOutput(article=seed.slug, cached=False, seconds=1, response=complete),
         stampede.slug: CaseOutput(article=stampede.slug, cached=False, seconds=1, error="model output still invalid"),
+        worship.slug: CaseOutput(article=worship.slug, cached=False, seconds=1, response=incomplete),
     }  # fmt: skip
     run_dir = tmp_path_factory.mktemp("run")
     run = write_results(run_dir, cases, outputs, {"prompt": "p@1"}, Console(file=None), load_config().scoring)
-    assert [a.error for a in run.articles] == [None, "model output still invalid"]
+    assert [a.error for a in run.articles] == [None, "model output still invalid", None]
     assert missed.text in run.articles[0].fields["quotes"].misses
+    assert run.articles[2].fields["parties"].counts.tp == 0, "an incomplete answer is scored as no answer"
     line = headline(run)
-    assert (line["errors"], line["incomplete"], line["dropped"]) == (1, {"outcomes": 1}, {"parties": 2})
+    assert (line["errors"], line["incomplete"], line["dropped"]) == (2, {"outcomes": 1}, {"parties": 2})
     return run_dir / "report.html"
 
 
@@ -73,7 +78,7 @@ def page(browser: Browser, report: Path) -> Iterator[Page]:
 
 def test_the_index_has_per_article_f1_and_na_for_nothing_to_find(page: Page) -> None:
     rows = page.locator("#index tr")
-    assert rows.count() == 3
+    assert rows.count() == 4
     stampede = rows.filter(has_text="wikinews-stampede").inner_text()
     assert "n/a" in stampede and "1.00" not in stampede, "no gold quotes and none predicted is not F1 1.00"
     assert "error" in stampede
@@ -101,7 +106,10 @@ def test_headline_and_summary_sit_beside_the_gold_summary(page: Page) -> None:
 
 
 def test_incomplete_groups_and_dropped_counts_are_shown(page: Page) -> None:
+    worship = page.locator("#wikinews-worship").inner_text()
+    assert "incomplete: outcomes (still invalid after 2 re-asks)" in " ".join(worship.split())
+    assert "incomplete" in page.locator("#index tr").filter(has_text="wikinews-worship").inner_text()
     seed = page.locator("#seed-belarus-talks").inner_text()
-    assert "incomplete: outcomes (still invalid after 2 re-asks)" in " ".join(seed.split())
+    assert "incomplete" not in seed
     assert "dropped: parties 2" in " ".join(seed.split()) and "coerced: parties.kind 1" in " ".join(seed.split())
     assert "error: model output still invalid" in page.locator("#wikinews-stampede").inner_text()

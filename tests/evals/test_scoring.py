@@ -115,7 +115,7 @@ def test_thresholds_are_configurable() -> None:
 
 
 def test_counts_edge_cases() -> None:
-    assert (Counts().precision, Counts().recall, Counts().f1) == (1.0, 1.0, 1.0)
+    assert (Counts().precision, Counts().recall, Counts().f1) == (None, None, None), "nothing to find or found"
     assert (Counts(fn=2).precision, Counts(fn=2).f1) == (0.0, 0.0)
     assert Counts(fp=1).f1 == 0.0
     assert Counts(tp=1, fp=1, fn=2).f1 == pytest.approx(2 * 0.5 * (1 / 3) / (0.5 + 1 / 3))

@@ -53,6 +53,24 @@ async def test_results_are_jsonl_in_order_with_summaries_and_problems(
     assert problem["type"].endswith("/invalid-input") and problem["status"] == 422 and "NUL" in problem["detail"]
 
 
+async def test_a_batch_article_already_answered_comes_from_the_same_cache(
+    batch_client: Client, batch_settings: Settings, upstream: FakeUpstream, tmp_path: Path
+) -> None:
+    """The use-case keeps answers for every caller: a worker process finds what the API answered (one Redis)."""
+    upstream._responder = healthy
+    [known, new] = articles(2)
+    answered = await batch_client.post("/v1/summaries", json={"article": {"text": known["text"]}})
+    assert answered.status_code == 200, answered.text
+    calls = upstream.calls
+    assert calls == answered.json()["meta"]["attempts"] > 0
+    batch = (await batch_client.post("/v1/batches", json={"articles": [known, new]})).json()["id"]
+    with worker_process(batch_settings, tmp_path / "worker.log"):
+        await wait_for(lambda: batch_client.get(f"/v1/batches/{batch}"), lambda r: done(r.json()))
+    lines = [json.loads(line) for line in (await batch_client.get(f"/v1/batches/{batch}/results")).text.splitlines()]
+    assert [line["meta"]["cached"] for line in lines] == [True, False]
+    assert upstream.calls == calls + lines[1]["meta"]["attempts"], "only the new article reached the model"
+
+
 async def test_a_killed_workers_articles_are_finished_by_another(
     batch_client: Client, batch_settings: Settings, upstream: FakeUpstream, queue: redis.Redis, tmp_path: Path
 ) -> None:

@@ -39,7 +39,7 @@ def judge(keep: tuple[str, ...], places: tuple[str, ...], fail: bool = False) ->
                 "parties": [{"n": shown[k], "role": "negotiator"} for k in keep if k in shown],
                 "places": [{"n": shown_places[p]} for p in places if p in shown_places],
                 "outcomes": [{"n": 1, "status": "failed"}] if sentences else [],
-                "claims": [{"n": 1, "claimant": 1, "disputer": 2}],  # there are no pairs: noise, dropped quietly
+                "claims": [{"n": 1, "claimant": 1, "disputer": 2}],  # the first pair (the seed has pairs now)
                 "speakers": [{"q": n, "option": 1} for n in range(1, quotes + 1)],
             }
         )
@@ -79,7 +79,10 @@ async def test_the_model_judges_by_number_over_one_shared_prefix(client: Client,
     assert summary["outcomes"][0]["description"] in " ".join(seed_text().split())
     assert upstream.requests[0]["messages"][0]["content"].endswith(seed_text().rstrip() + "\n</article>")
     assert upstream.calls == 1 and data["meta"]["incomplete"] == [] and data["meta"]["reasks"] == 0
-    assert summary["contested_claims"] == [] and data["meta"]["dropped"] == []
+    assert data["meta"]["dropped"] == []
+    [claim] = summary["contested_claims"]  # pair 1, the Maxar images disputing what was said before them
+    [span] = claim["evidence_spans"]
+    assert "satellite images" in seed_text()[span["start"] : span["end"]] and claim["disputed_by"]
     quoted = [q for q in summary["quotes"] if q["text"] == "plumes of smoke"]  # the one the rules were unsure of
     assert quoted and quoted[0]["speaker"] == "Maxar Technologies"  # option 1, chosen by the model
 

@@ -8,12 +8,12 @@ import pytest
 
 from summarizer.text.article import Article
 from summarizer.text.candidates import MAX_CLAIM_PAIRS, MAX_OUTCOMES, Candidates, candidates
-from summarizer.text.speakers import MAX_OPTIONS, UNSURE_BELOW, Attribution
+from summarizer.text.speakers import MAX_OPTIONS, UNSURE_BELOW, QuoteAttribution
 
 ARTICLES = sorted((Path(__file__).resolve().parents[2] / "evals" / "articles").glob("*.txt"))
 
 
-def only(text: str) -> Attribution:
+def only(text: str) -> QuoteAttribution:
     [attribution] = candidates(Article(text)).attributions
     return attribution
 

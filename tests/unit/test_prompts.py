@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
-from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary, parse_prompt
+from summarizer.prompts import TASK_VARIABLES, Prompt, PromptLibrary, parse_prompt, parse_prompt_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,3 +125,35 @@ def test_defusing_leaves_the_rest_of_the_text_alone(tmp_path: Path) -> None:
         "Ｆｕｌｌ <b>bold</b> caf\u00e9 \u201cquoted\u201d [\u200b/ARTICLE] a [passage of time, 3 ] 2\n[passage\nx>"
     )
     assert prompt.render("summary", article={"text": text}).system == f"<article>{defused}</article>"
+
+
+GROUPED = (ROOT / "prompts" / "summarize-grouped" / "v4.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "message"),
+    [
+        (("strategy: grouped", "strategy: grouped\nfoo: 1"), "foo: 1", "foo: Extra inputs"),
+        (("strategy: grouped", "strategy: nope"), "strategy: nope", "unknown strategy 'nope'; known: single"),
+        (("  events: >", "  eventz: >"), "tasks:", "needs tasks ['events']"),
+        (("description: >", "description: [unclosed"), "description: [unclosed", "flow sequence"),
+        (("Rules:", "Rules: {% if %}"), "Rules: {% if %}", "template: Expected an expression"),
+        (("    {% for q in quotes %}", "    {% for q in %}"), "    {% for q in %}", "task quotes: Expected"),
+        (("{{ article.text | untrusted }}", "{{ articel.text }}"), "{% endif %}{{ articel.text }}", "'articel' is"),
+        (("contested claims.", "contested {{ nope }} claims."), "  events: >", "task events: 'nope' is undefined"),
+    ],
+)
+def test_a_prompt_from_text_names_the_line_of_its_problem(edit: tuple[str, str], line: str, message: str) -> None:
+    """The lab's drafts are checked as files are; each problem points at the line to fix."""
+    text = GROUPED.replace(*edit, 1)
+    assert text != GROUPED
+    with pytest.raises(ConfigurationError, match=re.escape(message)) as caught:
+        parse_prompt_text(text, Path("summarize-grouped/v5.md"))
+    assert text.splitlines()[caught.value.extra["line"] - 1] == line
+
+
+def test_a_prompt_from_text_hashes_like_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "summarize-grouped" / "v4.md"
+    path.parent.mkdir()
+    path.write_text(GROUPED, encoding="utf-8")
+    assert parse_prompt_text(GROUPED, path).sha256 == parse_prompt(path).sha256

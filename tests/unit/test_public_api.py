@@ -53,3 +53,13 @@ def test_readme_configuration_table_matches_settings() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     table = readme[readme.index(BEGIN) + len(BEGIN) : readme.index(END)].strip()
     assert table == settings_table(), "regenerate with: python -m summarizer.cli.settings_doc"
+
+
+def test_readme_strategies_table_matches_the_strategy_objects() -> None:
+    from pathlib import Path
+
+    from summarizer.cli.settings_doc import STRATEGIES_BEGIN, STRATEGIES_END, strategies_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index(STRATEGIES_BEGIN) + len(STRATEGIES_BEGIN) : readme.index(STRATEGIES_END)].strip()
+    assert table == strategies_table(), "regenerate with: python -m summarizer.cli.settings_doc"

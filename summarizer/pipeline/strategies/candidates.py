@@ -29,9 +29,9 @@ from summarizer.pipeline.strategies import rules
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import Party, Summary
 from summarizer.text.candidates import Candidates, ClaimPair, OutcomeCandidate
-from summarizer.text.entities import Party as FoundParty
-from summarizer.text.entities import Place as FoundPlace
-from summarizer.text.speakers import Attribution
+from summarizer.text.entities import PartyCandidate as FoundParty
+from summarizer.text.entities import PlaceCandidate as FoundPlace
+from summarizer.text.speakers import QuoteAttribution
 
 # How much of each list the model is shown: enough for recall, short enough to judge well and fast.
 SHOWN_PARTIES = 20
@@ -48,7 +48,7 @@ class Shown:
 
     parties: tuple[FoundParty, ...]
     places: tuple[FoundPlace, ...]
-    unsure: tuple[Attribution, ...]
+    unsure: tuple[QuoteAttribution, ...]
     outcomes: tuple[OutcomeCandidate, ...]
     claims: tuple[ClaimPair, ...]
 

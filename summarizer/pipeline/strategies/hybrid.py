@@ -18,7 +18,7 @@ from summarizer.pipeline.strategies import rules
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import Party, Span, Summary
 from summarizer.text.candidates import Candidates
-from summarizer.text.entities import Party as FoundParty
+from summarizer.text.entities import PartyCandidate as FoundParty
 from summarizer.text.names import name_key
 from summarizer.text.windows import headed_parts
 
@@ -38,8 +38,16 @@ async def hybrid(run: Run) -> Summary:
 
     A long article is read in windows (one call each, the same task); their parties are merged by
     name and the headline and summary are written from the windows' summaries (the `digest` task).
+
+    Places and claims are the rules' alone and name no party of the model's, so they are final
+    before the call and a stream gets them before its wait. Quotes and outcomes are not: speakers
+    and an outcome's parties are resolved against the model's party list.
     """
     found = await run.nlp.candidates(run.article, run.nlp_pipeline, rules.reading_sections(run))
+    places = assemble.story_places(rules.rule_places(found))
+    claims = rules.section_claims(run, found)
+    await run.emit("locations", Summary(headline="", summary="", locations=places))
+    await run.emit("claims", Summary(headline="", summary="", contested_claims=claims))
     if run.windowed:
         headline, summary, parties = await _windowed_entities(run, found)
     else:
@@ -59,9 +67,9 @@ async def hybrid(run: Run) -> Summary:
             parties = _with_salient(assemble.ground_parties(run.article, entities.parties, run.ledger), found)
             headline, summary = entities.headline, entities.summary
     choices = {a.quote.start: a.speaker for a in found.attributions}
-    outcomes, claims = rules.rule_events(run, found, parties)
+    outcomes = rules.section_outcomes(run, found, parties)
     return assemble.from_candidates(
-        run.article, run.ledger, headline, summary, parties, rules.rule_places(found), found, choices, outcomes, claims
+        run.article, run.ledger, headline, summary, parties, places, found, choices, outcomes, claims
     )
 
 

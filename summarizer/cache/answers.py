@@ -1,6 +1,7 @@
 """Answers kept by their fingerprint, identical requests run once, and idempotent retries.
 
-`CachedSummaries.summarize` stands in front of `Summarizer.summarize`:
+`ResponseCache.answer` is the cache step of the use-case (`Summarizer.answer`): the API, the CLI
+and batch jobs all go through it, so an article answered once is answered from here everywhere.
 
 - **Cache.** The key is the answer's fingerprint (`summarizer.fingerprint`, the function the eval
   cache uses: article, prompt hash, draft schemas, strategy, code version, model and model file,
@@ -19,62 +20,34 @@
   in the log, never a failed summary. Idempotency keys are not so forgiving: without their store
   the promise cannot be kept, so that request fails (500) rather than risk a second run.
 
-Stores are Litestar's: a bounded in-memory LRU by default, a `FileStore`, or a `RedisStore` (on
-`SUMMARIZER_REDIS_URL`, or the embedded valkey) shared by every replica.
+Stores are Litestar's (`summarizer.cache.stores`): a bounded in-memory LRU, a `FileStore`, or a
+`RedisStore` (on `SUMMARIZER_REDIS_URL`, or the embedded valkey) shared by every replica.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import redis.asyncio as aioredis
 from litestar.stores.base import Store
-from litestar.stores.file import FileStore
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import RedisError
 
 from summarizer.errors import IdempotencyKeyReused
 from summarizer.fingerprint import AnswerSpec, answer_spec, model_file_sha256
-from summarizer.jobs.batches import connect
 from summarizer.pipeline.parts import PartSink
+from summarizer.prompts import Prompt
 from summarizer.schemas import ArticleIn, SummaryResponse
-from summarizer.service import Summarizer
 from summarizer.settings import Settings
 
 
-class BoundedMemoryStore(MemoryStore):
-    """Litestar's `MemoryStore` with at most `max_entries` keys, the least recently used going first."""
-
-    def __init__(self, max_entries: int) -> None:
-        super().__init__()
-        self.max_entries = max_entries
-
-    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
-        self._store.pop(key, None)  # re-inserted below: now the most recent
-        await super().set(key, value, expires_in)
-        while len(self._store) > self.max_entries:
-            del self._store[next(iter(self._store))]
-
-    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        value = await super().get(key, renew_for)
-        if value is not None and (entry := self._store.pop(key, None)) is not None:
-            self._store[key] = entry  # touched: moved to the end of the eviction order
-        return value
-
-
-class Outcome(Enum):
+class CacheOutcome(Enum):
     """How an answer was obtained, as RFC 9211 `Cache-Status` says it."""
 
     HIT = "hit"
@@ -88,23 +61,23 @@ class Outcome(Enum):
     @property
     def cached(self) -> bool:
         """True when this request did not cause a model run of its own."""
-        return self in (Outcome.HIT, Outcome.COLLAPSED, Outcome.IDEMPOTENT)
+        return self in (CacheOutcome.HIT, CacheOutcome.COLLAPSED, CacheOutcome.IDEMPOTENT)
 
 
-log = logging.getLogger("summarizer.response_cache")
+log = logging.getLogger("summarizer.cache")
 CACHE_NAME = "summarizer"
 REPLAYED_HEADER = "Idempotent-Replayed"  # on a batch submission answered from its Idempotency-Key
 NAMESPACE = "summarizer-responses"  # the Redis key prefix, beside the queue's and the rate limits' keys
 
 
-def cache_status(outcome: Outcome) -> str:
+def cache_status(outcome: CacheOutcome) -> str:
     return f"{CACHE_NAME}; {outcome.value}"
 
 
 @dataclass(frozen=True)
 class Answer:
     response: SummaryResponse
-    outcome: Outcome
+    outcome: CacheOutcome
 
 
 class _Kept(BaseModel):
@@ -163,65 +136,26 @@ class IdempotencyKeys:
             return None
 
 
-@contextlib.asynccontextmanager
-async def open_store(settings: Settings, embedded: aioredis.Redis | None) -> AsyncIterator[Store | None]:
-    """The store `SUMMARIZER_RESPONSE_CACHE` names (`auto`: Redis when a URL is set, else memory); None when off.
-
-    `redis` without a URL uses `embedded` (the client of the batch queue's embedded valkey), not closed here.
-    """
-    kind = settings.response_cache
-    if kind == "auto":
-        kind = "redis" if settings.redis_url else "memory"
-    if kind == "off":
-        yield None
-    elif kind == "file":
-        yield FileStore(settings.response_cache_dir or settings.cache_dir / "responses", create_directories=True)
-    elif kind == "redis" and settings.redis_url:
-        client = connect(settings.redis_url)  # a unix-socket URL too, with the queue's backoff
-        try:
-            yield RedisStore(client, namespace=NAMESPACE)
-        finally:
-            await client.aclose()
-    elif kind == "redis" and embedded is not None:
-        yield RedisStore(embedded, namespace=NAMESPACE)
-    else:
-        yield BoundedMemoryStore(settings.response_cache_max_entries)
+Make = Callable[[PartSink | None], Awaitable[SummaryResponse]]
+"""A run of the pipeline for one request: what the cache calls on a miss (with the request's part sink)."""
 
 
-class CachedSummaries:
-    """`Summarizer.summarize` behind the response cache, the in-flight map and idempotency keys."""
+class ResponseCache:
+    """The response cache, the in-flight map and idempotency keys, in front of a run of the pipeline."""
 
-    def __init__(self, settings: Settings, summarizer: Summarizer, store: Store | None, keys: IdempotencyKeys) -> None:
+    def __init__(self, settings: Settings, store: Store | None, keys: IdempotencyKeys) -> None:
         self.settings = settings
-        self.summarizer = summarizer
         self.store = store
         self.keys = keys
         self._specs: dict[str, AnswerSpec] = {}
         self._model_file: tuple[str | None] | None = None
         self._inflight: dict[str, asyncio.Task[SummaryResponse]] = {}
-        self._started: set[asyncio.Task[Answer]] = set()
 
-    def start(self, article: ArticleIn, prompt_ref: str | None, **options: Any) -> asyncio.Task[Answer]:
-        """`summarize` as a task of its own that outlives its caller (held here until it ends).
-
-        A streamed answer's client may hang up: its run still finishes, and a complete answer is
-        still stored for the next identical request.
-        """
-        task = asyncio.create_task(self.summarize(article, prompt_ref, **options))
-        self._started.add(task)
-
-        def done(finished: asyncio.Task[Answer]) -> None:
-            self._started.discard(finished)
-            if not finished.cancelled():
-                finished.exception()  # retrieved: the caller may be gone
-
-        task.add_done_callback(done)
-        return task
-
-    async def summarize(
+    async def answer(
         self,
         article: ArticleIn,
-        prompt_ref: str | None,
+        prompt: Prompt,
+        make: Make,
         *,
         require_complete: bool = False,
         refresh: bool = False,
@@ -231,18 +165,18 @@ class CachedSummaries:
     ) -> Answer:
         """The answer and how it was got; `refresh` (`Cache-Control: no-cache`) skips the stored one.
 
-        `on_part` gets the parts of a run this request starts (`Summarizer.summarize`); a kept answer
-        or a run joined in flight gives none: the caller has the whole answer when this returns.
+        `on_part` gets the parts of a run this request starts (`make`); a kept answer or a run
+        joined in flight gives none: the caller has the whole answer when this returns.
         """
         if idempotency_key is None:
-            return await self._cached(article, prompt_ref, require_complete, refresh, on_part)
+            return await self._cached(article, prompt, make, require_complete, refresh, on_part)
         body = json.dumps(
-            [article.model_dump(mode="json"), prompt_ref, require_complete], sort_keys=True, separators=(",", ":")
+            [article.model_dump(mode="json"), prompt.ref, require_complete], sort_keys=True, separators=(",", ":")
         )
         ran: list[Answer] = []
 
         async def run() -> str:
-            answer = await self._cached(article, prompt_ref, require_complete, refresh, on_part)
+            answer = await self._cached(article, prompt, make, require_complete, refresh, on_part)
             ran.append(answer)
             return answer.response.model_dump_json()
 
@@ -250,26 +184,26 @@ class CachedSummaries:
         if ran:
             return ran[0]
         response = _marked(SummaryResponse.model_validate_json(payload))
-        return Answer(response, Outcome.IDEMPOTENT if replayed else Outcome.COLLAPSED)
+        return Answer(response, CacheOutcome.IDEMPOTENT if replayed else CacheOutcome.COLLAPSED)
 
     async def _cached(
         self,
         article: ArticleIn,
-        prompt_ref: str | None,
+        prompt: Prompt,
+        make: Make,
         require_complete: bool,
         refresh: bool,
         on_part: PartSink | None = None,
     ) -> Answer:
-        summarize = functools.partial(self.summarizer.summarize, on_part=on_part)
         if self.store is None:
-            return Answer(await summarize(article, prompt_ref, require_complete=require_complete), Outcome.NOT_STORED)
-        key = "summary:" + await self.key(article, prompt_ref)
+            return Answer(await make(on_part), CacheOutcome.NOT_STORED)
+        key = "summary:" + await self.key(article, prompt)
         if not refresh and (found := await self._stored(key)) is not None:
-            return Answer(_marked(found), Outcome.HIT)
-        ran: list[Outcome] = []
+            return Answer(_marked(found), CacheOutcome.HIT)
+        ran: list[CacheOutcome] = []
 
         async def run() -> SummaryResponse:
-            response = await summarize(article, prompt_ref, require_complete=require_complete)
+            response = await make(on_part)
             complete = not response.meta.incomplete
             stored = complete and await self._store(key, response)
             ran.append(_fresh(refresh, stored))
@@ -278,7 +212,7 @@ class CachedSummaries:
         if refresh:  # the caller asked for a new run: it starts one, never joins an older one
             return Answer(await run(), ran[0])
         response = await _once(self._inflight, f"{key}:{require_complete}", run)
-        return Answer(response, ran[0]) if ran else Answer(_marked(response), Outcome.COLLAPSED)
+        return Answer(response, ran[0]) if ran else Answer(_marked(response), CacheOutcome.COLLAPSED)
 
     async def _store(self, key: str, response: SummaryResponse) -> bool:
         """Keep a complete answer; a store that does not answer costs the cache, never the summary."""
@@ -304,9 +238,8 @@ class CachedSummaries:
         except ValidationError:  # the response shape changed since: a miss, not an error
             return None
 
-    async def key(self, article: ArticleIn, prompt_ref: str | None) -> str:
+    async def key(self, article: ArticleIn, prompt: Prompt) -> str:
         """The fingerprint of the answer to `article`, with the article fields besides its text."""
-        prompt = self.summarizer.prompts.get(prompt_ref or self.settings.default_prompt)  # PromptNotFound: 422
         spec = self._specs.get(prompt.hash)
         if spec is None:
             if self._model_file is None:  # hashing a custom model file reads it once: off the loop
@@ -342,10 +275,10 @@ async def _call(run: Callable[[], Awaitable[T]]) -> T:
     return await run()
 
 
-def _fresh(refresh: bool, stored: bool) -> Outcome:
+def _fresh(refresh: bool, stored: bool) -> CacheOutcome:
     if refresh:
-        return Outcome.REFRESHED if stored else Outcome.NOT_STORED_REFRESH
-    return Outcome.STORED if stored else Outcome.NOT_STORED
+        return CacheOutcome.REFRESHED if stored else CacheOutcome.NOT_STORED_REFRESH
+    return CacheOutcome.STORED if stored else CacheOutcome.NOT_STORED
 
 
 def _marked(response: SummaryResponse) -> SummaryResponse:
