@@ -7,6 +7,7 @@ message. Rendering uses `StrictUndefined`: a missing variable fails before any m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import Environment, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from summarizer.errors import ConfigurationError, PromptNotFound, PromptRenderError
@@ -88,12 +89,16 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origin
 
 
+@functools.lru_cache(maxsize=32)
 def _untrusted(text: str) -> str:
     """Defuse anything in article text that a reader could take for one of our fences.
 
     Only the brackets change: `</article>` becomes `[/article]`, `<passage of time` becomes
     `[passage of time`. Every other character of the article stays as it was. A `<` or `>` in the
     folded view always comes from exactly one character of `text`, so the swap is exact.
+
+    Kept for recent texts: every task of a summary renders the same article, and folding it looks
+    at each character's Unicode data.
     """
     view, origin = _folded(text)
     swaps: dict[int, str] = {}
@@ -109,6 +114,12 @@ def _untrusted(text: str) -> str:
 # Prompts are plain text for a model, not HTML: escaping would corrupt the article.
 _ENV = Environment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)  # noqa: S701
 _ENV.filters["untrusted"] = _untrusted
+
+
+@functools.lru_cache(maxsize=256)
+def _template(source: str) -> Template:
+    """`source` compiled once: compiling costs far more than rendering, and every call renders."""
+    return _ENV.from_string(source)
 
 
 @dataclass(frozen=True)
@@ -137,8 +148,8 @@ class Prompt:
         if task not in self.meta.tasks:
             raise PromptRenderError(f"prompt {self.ref} has no task {task!r}")
         try:
-            system = _ENV.from_string(self.body).render(**variables).strip()
-            user = _ENV.from_string(self.meta.tasks[task]).render(**variables).strip()
+            system = _template(self.body).render(**variables).strip()
+            user = _template(self.meta.tasks[task]).render(**variables).strip()
         except TemplateError as exc:
             raise PromptRenderError(f"prompt {self.ref}, task {task}: {exc}") from exc
         return RenderedPrompt(system=system, user=user)

@@ -47,6 +47,7 @@ from summarizer.settings import Settings
 if TYPE_CHECKING:
     from litestar.stores.base import Store
 from summarizer.text.article import Article
+from summarizer.text.passes import NlpPasses
 from summarizer.text.windows import Window, plan
 
 __all__ = ["ArticleIn", "Summarizer", "SummaryMeta", "SummaryResponse"]  # the shapes live in schemas
@@ -99,11 +100,13 @@ class Summarizer:
         prompts: PromptLibrary,
         metrics: Metrics | None = None,
         cache: ResponseCache | None = None,
+        nlp: NlpPasses | None = None,
     ) -> None:
         self.settings = settings
         self.llm = llm
         self.prompts = prompts
         self.metrics = metrics
+        self.nlp = nlp or NlpPasses()  # without the app's worker pool: passes in a thread, still once per article
         self.cache = cache or ResponseCache(
             settings, None, IdempotencyKeys(memory_store(settings), settings.idempotency_ttl_s)
         )
@@ -214,6 +217,7 @@ class Summarizer:
                 scope,
                 ledger,
                 nlp_pipeline=self.settings.nlp_pipeline,
+                nlp=self.nlp,
                 windows=await self._windows(prompt, article.text),  # a 413 here is before any part is sent
                 window_concurrency=self.settings.window_concurrency or (1 if self.settings.uses_local_model else 4),
             )
@@ -390,12 +394,14 @@ def build_summarizer(
     prompts: PromptLibrary | None = None,
     metrics: Metrics | None = None,
     store: Store | None = None,
+    nlp: NlpPasses | None = None,
 ) -> Summarizer:
     """The one place a `Summarizer` is put together (app lifespan, CLI, eval runner, workers).
 
     `store` keeps answers (`cache.stores.open_store`); None: nothing is kept. Idempotency keys live
-    in it too, or in memory without one.
+    in it too, or in memory without one. `nlp` runs the NLP passes (`text.passes.open_nlp_passes`:
+    the app's worker pool); None: in a thread, each distinct article still once.
     """
     keys = IdempotencyKeys(store or memory_store(settings), settings.idempotency_ttl_s)
     cache = ResponseCache(settings, store, keys)
-    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics, cache)
+    return Summarizer(settings, llm, prompts or PromptLibrary.load(settings.prompts_dir), metrics, cache, nlp)

@@ -164,6 +164,19 @@ class Settings(BaseSettings):
         description="Installed spaCy pipeline package for the NLP pass (default: the hash-pinned PyPI "
         "re-upload of Explosion's en_core_web_sm 3.8.0; set `en_core_web_sm` to use the official one).",
     )
+    nlp_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Worker processes the served API runs the NLP pass in, each loading the pipeline once "
+        "(unset: one per core; 0: a thread of the serving process). Each distinct article is parsed once "
+        "either way: repeated and concurrent requests for it share the pass.",
+    )
+    nlp_cache_entries: int = Field(
+        default=64,
+        ge=1,
+        description="NLP passes kept in memory, the least recently used dropped first (a news article's "
+        "pass is a few tens of KB).",
+    )
 
     # --- embedded local model -----------------------------------------------------------------
     cache_dir: Path = Field(

@@ -23,10 +23,20 @@ from summarizer.cache.stores import open_store
 from summarizer.errors import ConfigurationError, PromptNotFound
 from summarizer.jobs.batches import open_batches, open_queue_connection
 from summarizer.observe.metrics import Metrics
+from summarizer.pipeline.strategies import STRATEGIES
 from summarizer.prompts import Prompt, PromptLibrary
 from summarizer.runtime import open_upstream
 from summarizer.service import Summarizer, build_summarizer
 from summarizer.settings import Settings
+from summarizer.text.passes import open_nlp_passes
+
+
+def _default_needs_nlp(settings: Settings, prompts: PromptLibrary) -> bool:
+    """Whether the default prompt's strategy reads the NLP pass: then its workers start with the app."""
+    try:
+        return STRATEGIES[prompts.get(settings.default_prompt).meta.strategy].needs_nlp
+    except PromptNotFound:  # answered per request (422), as before
+        return False
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -61,7 +71,15 @@ def create_app(settings: Settings) -> Litestar:
             queue = await stack.enter_async_context(open_queue_connection(settings))
             # With `redis` and no URL, the response cache lives in the queue's embedded valkey.
             store = await stack.enter_async_context(open_store(settings, queue.redis))
-            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics, store)
+            nlp = await stack.enter_async_context(
+                open_nlp_passes(
+                    settings.nlp_workers,
+                    settings.nlp_pipeline,
+                    settings.nlp_cache_entries,
+                    warm=_default_needs_nlp(settings, prompts),
+                )
+            )
+            app.state.summarizer = build_summarizer(settings, upstream.llm, prompts, metrics, store, nlp)
             app.state.metrics = metrics
             app.state.batches = await stack.enter_async_context(open_batches(settings, queue, app.state.summarizer))
             if lab is not None:

@@ -18,6 +18,7 @@ Everything dropped here is recorded in the ledger: it reaches `meta.dropped`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from summarizer.pipeline.ledger import Ledger
 from summarizer.schemas import Summary
@@ -32,9 +33,20 @@ def _shingles(text: str, size: int = LEAK_WORDS) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+@lru_cache(maxsize=32)
+def _instruction_shingles(instructions: str) -> frozenset[tuple[str, ...]]:
+    """The runs of a prompt's instructions, cut once per prompt rather than once per summary."""
+    return frozenset(_shingles(instructions))
+
+
 def leaked_instructions(summary: Summary, instructions: str, article: Article) -> list[str]:
-    """Free-text fields that repeat a run of the instructions (one the article itself does not contain)."""
-    secret = _shingles(instructions) - _shingles(article.text)
+    """Free-text fields that repeat a run of the instructions (one the article itself does not contain).
+
+    The article's own runs are cut only when a field repeats one of the instructions' (rarely):
+    `field & (ours - article)` is `(field & ours) - article`.
+    """
+    ours = _instruction_shingles(instructions)
+    article_runs: set[tuple[str, ...]] | None = None
     fields = {
         "headline": summary.headline,
         "summary": summary.summary,
@@ -44,7 +56,13 @@ def leaked_instructions(summary: Summary, instructions: str, article: Article) -
         **{f"contested_claims[{i}].claim": c.claim for i, c in enumerate(summary.contested_claims)},
         **{f"contested_claims[{i}].evidence": c.evidence for i, c in enumerate(summary.contested_claims)},
     }
-    return [name for name, text in fields.items() if _shingles(text) & secret]
+    leaked = []
+    for name, text in fields.items():
+        if repeated := _shingles(text) & ours:
+            article_runs = _shingles(article.text) if article_runs is None else article_runs
+            if repeated - article_runs:
+                leaked.append(name)
+    return leaked
 
 
 def drop_ungrounded(summary: Summary, article: Article, ledger: Ledger | None = None) -> Summary:
@@ -52,7 +70,7 @@ def drop_ungrounded(summary: Summary, article: Article, ledger: Ledger | None = 
     ledger = ledger or Ledger()
 
     def named(name: str, path: str) -> bool:
-        if name.strip() and article.mentions([name]):
+        if article.names(name):
             return True
         ledger.drop(path, f"{name}: not named in the article")
         return False

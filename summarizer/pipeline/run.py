@@ -21,6 +21,7 @@ from summarizer.pipeline.ledger import Ledger
 from summarizer.schemas import Summary
 from summarizer.text.article import Article
 from summarizer.text.nlp import DEFAULT_PIPELINE
+from summarizer.text.passes import NlpPasses
 from summarizer.text.windows import Window
 
 if TYPE_CHECKING:  # prompts read the strategies, which use this module: the type only
@@ -47,6 +48,7 @@ class Run:
     budget: CallScope  # the summary's deadline, tokens and attempt counts, shared by all its calls
     ledger: Ledger = field(default_factory=Ledger)
     nlp_pipeline: str = DEFAULT_PIPELINE
+    nlp: NlpPasses = field(default_factory=NlpPasses)  # the service's: one pass per distinct article
     windows: tuple[Window, ...] = ()  # the model's reading of a long article; () or one window: the article
     window_concurrency: int = 1
     asked: int = 0  # field groups asked of the model

@@ -1,7 +1,9 @@
 """The deterministic pass: no network, no model; the same article and pipeline give the same candidates.
 
-`candidates_async(Article(text), settings.nlp_pipeline)` is the one call the pipeline needs; the
-rest is exported for the evals (names) and for callers that already hold a parsed Doc.
+`NlpPasses.candidates(Article(text), settings.nlp_pipeline)` is the one call the pipeline needs (each
+distinct article's pass once, in worker processes when the app opened a pool: `open_nlp_passes`);
+`candidates_async` is the same pass without the keeping; the rest is exported for the evals (names)
+and for callers that already hold a parsed Doc.
 
 The exports are loaded on first use (PEP 562): `summarizer.text.article` and `summarizer.text.names`
 need no spaCy, and importing them must not pay for it (seconds, and hundreds of MB).
@@ -26,6 +28,7 @@ _HOMES = {
     "entities": ("Mention", "PartyCandidate", "PlaceCandidate"),
     "names": ("NameIndex", "name_key", "strip_name"),
     "nlp": ("DEFAULT_PIPELINE", "PipelineMissing", "load_pipeline", "parse", "parse_async", "pipeline_id"),
+    "passes": ("NlpPasses", "open_nlp_passes"),
     "quotes": ("scan_quotes",),
     "speakers": ("MAX_OPTIONS", "UNSURE_BELOW", "QuoteAttribution"),
 }

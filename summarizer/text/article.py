@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from summarizer.schemas import Span
 
@@ -56,6 +56,12 @@ class QuoteCandidate:
         """A quotation that starts in lower case is a fragment woven into the reporter's sentence."""
         first = next((c for c in self.text if c.isalpha()), "")
         return first.islower()
+
+
+@lru_cache(maxsize=1024)
+def _whole_word(name: str) -> re.Pattern[str]:
+    """`name` as a whole word, any case; compiled once per name (answers repeat names all the time)."""
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
 
 
 class Article:
@@ -116,11 +122,16 @@ class Article:
         """Every whole-word occurrence of any of `names`, longest first where they overlap."""
         found: list[Span] = []
         for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
-            pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
-            for match in pattern.finditer(self.text):
+            for match in _whole_word(name).finditer(self.text):
                 if not any(s.start < match.end() and match.start() < s.end for s in found):
                     found.append(Span(start=match.start(), end=match.end()))
         return sorted(found, key=lambda s: s.start)
+
+    def names(self, name: str) -> bool:
+        """Whether the article names `name` as a whole word: `mentions([name])` is not empty, found
+        by stopping at the first occurrence (the guard asks this of every name in an answer)."""
+        name = name.strip()
+        return bool(name) and _whole_word(name).search(self.text) is not None
 
     def quote_candidates(self, min_words: int = 2, max_chars: int = 2000) -> list[QuoteCandidate]:
         """Text between paired double quote marks, paragraph by paragraph, in reading order."""

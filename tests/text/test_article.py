@@ -65,3 +65,10 @@ def test_party_lists_stay_within_the_schema_bound() -> None:
     assert len(parties) == MAX_PARTIES
     assert speaker_party(article, names[-1], parties) is None  # no room: not added, not a 500
     assert len(parties) == MAX_PARTIES
+
+
+def test_names_answers_whether_mentions_finds_anything() -> None:
+    article = Article(seed_text() + "\nC++ and the U.S. and Zoë.")
+    names = ["Putin", "putin", " Medinsky ", "Putinism", "Vlad", "C++", "U.S.", "u.s.", "Zoë", "", "  ", "Atlantis"]
+    assert [article.names(n) for n in names] == [bool(article.mentions([n])) for n in names]
+    assert [article.names(n) for n in names[:4]] == [True, True, True, False]

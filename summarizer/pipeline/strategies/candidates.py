@@ -28,7 +28,7 @@ from summarizer.pipeline.run import ENTITY_FIELDS, EVENT_FIELDS, Run
 from summarizer.pipeline.strategies import rules
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import Party, Summary
-from summarizer.text.candidates import Candidates, ClaimPair, OutcomeCandidate, candidates_async
+from summarizer.text.candidates import Candidates, ClaimPair, OutcomeCandidate
 from summarizer.text.entities import PartyCandidate as FoundParty
 from summarizer.text.entities import PlaceCandidate as FoundPlace
 from summarizer.text.speakers import QuoteAttribution
@@ -72,7 +72,7 @@ def shown(found: Candidates) -> Shown:
 
 
 async def candidates(run: Run) -> Summary:
-    found = await candidates_async(run.article, run.nlp_pipeline, rules.reading_sections(run))
+    found = await run.nlp.candidates(run.article, run.nlp_pipeline, rules.reading_sections(run))
     lists = shown(found)
     judged, _ = await run.ask(
         "judge",

@@ -17,7 +17,7 @@ from summarizer.pipeline.run import Run
 from summarizer.pipeline.strategies import rules
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import Party, Span, Summary
-from summarizer.text.candidates import Candidates, candidates_async
+from summarizer.text.candidates import Candidates
 from summarizer.text.entities import PartyCandidate as FoundParty
 from summarizer.text.names import name_key
 from summarizer.text.windows import headed_parts
@@ -43,7 +43,7 @@ async def hybrid(run: Run) -> Summary:
     before the call and a stream gets them before its wait. Quotes and outcomes are not: speakers
     and an outcome's parties are resolved against the model's party list.
     """
-    found = await candidates_async(run.article, run.nlp_pipeline, rules.reading_sections(run))
+    found = await run.nlp.candidates(run.article, run.nlp_pipeline, rules.reading_sections(run))
     places = assemble.story_places(rules.rule_places(found))
     claims = rules.section_claims(run, found)
     await run.emit("locations", Summary(headline="", summary="", locations=places))

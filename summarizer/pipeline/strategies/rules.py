@@ -15,7 +15,7 @@ from summarizer.pipeline.confidence import calibrated
 from summarizer.pipeline.run import Run
 from summarizer.pipeline.strategies.base import Strategy
 from summarizer.schemas import ContestedClaim, Location, Outcome, OutcomeStatus, Party, Summary
-from summarizer.text.candidates import Candidates, candidates_async
+from summarizer.text.candidates import Candidates
 from summarizer.text.salience import Salience, salience
 from summarizer.text.windows import sections
 
@@ -30,7 +30,7 @@ MAX_CLAIMS = Summary.model_fields["contested_claims"].metadata[0].max_length
 
 async def rules(run: Run) -> Summary:
     """The candidates the rules alone would keep; no model call."""
-    found = await candidates_async(run.article, run.nlp_pipeline, reading_sections(run))
+    found = await run.nlp.candidates(run.article, run.nlp_pipeline, reading_sections(run))
     headline, summary = lede(run)
     parties = rule_parties(found)
     choices = {a.quote.start: a.speaker for a in found.attributions}
