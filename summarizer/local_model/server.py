@@ -107,6 +107,7 @@ class LlamaServerConfig:
     n_batch: int | None = None  # None: the server's defaults (512 logical, 512 physical)
     n_ubatch: int | None = None
     start_timeout_s: float = 180.0
+    verbose: bool = False  # llama.cpp's per-call timings in the log (bench.local_model reads them)
 
     def command(self, port: int) -> list[str]:
         cmd = [
@@ -116,7 +117,7 @@ class LlamaServerConfig:
             "--port", str(port),
             "--n_ctx", str(self.n_ctx),
             "--cache", "true" if self.prompt_cache else "false",
-            "--verbose", "false",
+            "--verbose", "true" if self.verbose else "false",
         ]  # fmt: skip
         # llama-cpp-python's own default is half the cores: one thread on a 2-core machine.
         cmd += ["--n_threads", str(self.n_threads or os.cpu_count() or 1)]
@@ -204,6 +205,11 @@ class LlamaServer(Supervised):
                     f"last output: {self.log_tail()}"
                 )
             time.sleep(0.5)
+
+    @property
+    def log_path(self) -> Path:
+        """Where the child's output goes (deleted on `stop`)."""
+        return Path(self._log.name)
 
     def log_tail(self, lines: int = 5) -> str:
         try:
