@@ -28,8 +28,10 @@ def test_the_live_gate_follows_the_default_prompt() -> None:
 
 def test_a_recording_is_complete_and_of_the_current_prompt_text() -> None:
     """What the replay gate re-scores was really answered by the model, by the prompt as it reads today."""
-    folder = RECORDED / CONFIG.replay.prompt
-    prompt = PromptLibrary.load(Settings().prompts_dir).get(CONFIG.replay.prompt)
+    recorded = CONFIG.replay.prompt
+    assert recorded, "evals/thresholds.yaml names the recorded prompt under replay.prompt"
+    folder = RECORDED / recorded
+    prompt = PromptLibrary.load(Settings().prompts_dir).get(recorded)
     slugs = {c.slug for c in gold_cases()}
     predictions = read_predictions(folder, slugs)
     assert set(predictions) == slugs, f"{folder} lacks a prediction for some gold article"
