@@ -42,6 +42,7 @@
   const tok = (n) => (n >= 10000 ? Math.round(n / 1000) + "k" : n >= 1000 ? (n / 1000).toFixed(1) + "k" : String(n));
   const secs = (s) => (s >= 100 ? Math.round(s) + " s" : s.toFixed(1) + " s");
   const norm = (s) => String(s).toLowerCase().split(/\s+/).join(" ");
+  const isNum = (x) => typeof x === "number";
   function debounce(fn, ms) {
     let t = 0;
     return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
@@ -208,7 +209,7 @@
     const a = cellOf(base, slug), b = cellOf(v, slug);
     if (a.state === "done" && b.state === "error") return true;
     if (a.state !== "done" || b.state !== "done") return false;
-    return state.fields.some((f) => f in a.f1 && f in b.f1 && b.f1[f] < a.f1[f] - 1e-9);
+    return state.fields.some((f) => isNum(a.f1[f]) && isNum(b.f1[f]) && b.f1[f] < a.f1[f] - 1e-9);
   }
   function differs(v, base, slug) {
     const a = cellOf(base, slug), b = cellOf(v, slug);
@@ -221,10 +222,10 @@
     if (!v) return null;
     const c = cellOf(v, slug);
     if (field === "cost") return c.state === "done" ? c.seconds : null;
-    if (c.state !== "done" || !(field in c.f1)) return null;
+    if (c.state !== "done" || !isNum(c.f1[field])) return null;
     if (what === "d") {
       const b = cellOf(baseVariant(), slug);
-      return b.state === "done" && field in b.f1 ? c.f1[field] - b.f1[field] : null;
+      return b.state === "done" && isNum(b.f1[field]) ? c.f1[field] - b.f1[field] : null;
     }
     return c.f1[field];
   }
@@ -277,7 +278,7 @@
       fields.forEach((f, i) => {
         const value = t.f1[f];
         let d = "";
-        if (!isBase && value !== null && base.totals.f1[f] !== null) {
+        if (!isBase && isNum(value) && isNum(base.totals.f1[f])) {
           const delta = value - base.totals.f1[f];
           d = `<span class="d ${delta < -1e-9 ? "worse" : delta > 1e-9 ? "better" : ""}">${signed(delta)}</span>`;
         }
@@ -312,8 +313,12 @@
         html += `<td ${attrs(f, i)}" title="not labelled in this gold file"><span class="f1 note">·</span></td>`;
         return;
       }
+      if (!isNum(c.f1[f])) {
+        html += `<td ${attrs(f, i)}" title="nothing to find and nothing predicted: no score"><span class="f1 note">n/a</span></td>`;
+        return;
+      }
       let d = "", reg = false;
-      if (v !== base && b.state === "done" && f in b.f1) {
+      if (v !== base && b.state === "done" && isNum(b.f1[f])) {
         const delta = c.f1[f] - b.f1[f];
         reg = delta < -1e-9;
         d = `<span class="d ${reg ? "worse" : delta > 1e-9 ? "better" : ""}">${signed(delta)}</span>`;
@@ -621,7 +626,7 @@
     }
     let html = `<div class="pane" data-side="${side}" data-variant="${esc(key)}"><h3><code>${esc(variantName(v))}</code> <span class="note">${esc(view.state)}</span></h3>`;
     if (view.error) html += `<p class="error" data-error>${esc(view.error)}</p>`;
-    if (view.headline) html += `<p class="meta"><strong>${esc(view.headline)}</strong> ${esc(view.summary)}</p>`;
+    if (view.headline) html += `<p class="meta headline" title="${esc(view.summary)}"><strong>${esc(view.headline)}</strong> ${esc(view.summary)}</p>`;
     view.incomplete.forEach((g) => { html += `<p class="meta state-error">incomplete ${esc(g.field)}: ${esc(g.reason)}</p>`; });
     html += `<div class="text" data-text="${side}">${marksHtml(articleData.text, marks)}</div><div class="items">`;
     const differing = items.filter((it) => it.differs).length;
