@@ -16,9 +16,9 @@ from summarizer.api.docs import problem_index, problem_page, root
 from summarizer.api.observability import ObservabilityMiddleware
 from summarizer.api.problems import EXCEPTION_HANDLERS
 from summarizer.api.prompts import list_prompts
-from summarizer.api.ratelimit import store_for
 from summarizer.api.routes import SummaryController, health, metrics_endpoint, ready
 from summarizer.api.security import ApiKeys, SecurityMiddleware
+from summarizer.cache.ratelimit import store_for
 from summarizer.cache.stores import open_store
 from summarizer.errors import ConfigurationError, PromptNotFound
 from summarizer.jobs.batches import open_batches, open_queue_connection

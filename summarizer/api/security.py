@@ -32,7 +32,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from pydantic import SecretStr
 
-from summarizer.api.ratelimit import Decision, RateLimitStore
+from summarizer.cache.ratelimit import Decision, RateLimitStore
 from summarizer.errors import RateLimited, Unauthorized
 from summarizer.observe.logs import Caller
 

@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 from saq import Queue
 from saq.job import TERMINAL_STATUSES
 
-from summarizer.api.ratelimit import RedisStore
+from summarizer.cache.ratelimit import RedisStore
 from summarizer.errors import (
     BatchItemCancelled,
     BatchItemLost,

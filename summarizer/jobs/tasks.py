@@ -26,7 +26,7 @@ from typing import Any
 from saq import Job, Queue
 from saq.types import Context, Function
 
-from summarizer.api.ratelimit import RateLimitStore
+from summarizer.cache.ratelimit import RateLimitStore
 from summarizer.errors import Problem, SummarizerError, problem_for
 from summarizer.jobs.slots import Slots
 from summarizer.jobs.store import BatchStore

@@ -15,8 +15,8 @@ from litestar import Litestar, get
 from litestar.response import Redirect
 
 from summarizer.api.problems import EXCEPTION_HANDLERS
-from summarizer.api.ratelimit import store_for
 from summarizer.api.security import ApiKeys, SecurityMiddleware
+from summarizer.cache.ratelimit import store_for
 from summarizer.lab.routes import PREFIX, lab_router
 from summarizer.lab.runs import Lab
 from summarizer.prompts import Prompt, PromptLibrary

@@ -16,8 +16,8 @@ from litestar.testing import AsyncTestClient
 
 from bench.serving import serve_in_thread, serve_subprocess
 from summarizer.api import create_app
-from summarizer.api.ratelimit import MemoryStore, RedisStore
 from summarizer.api.security import ApiKeys, client_address
+from summarizer.cache.ratelimit import MemoryStore, RedisStore
 from summarizer.settings import Settings
 from tests.support.fake_upstream import FakeUpstream
 from tests.support.scripts import grouped_success, seed_text

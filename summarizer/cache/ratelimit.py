@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from summarizer.runtime import connect_redis
 from summarizer.settings import Settings
 
-log = logging.getLogger("summarizer.api.ratelimit")
+log = logging.getLogger("summarizer.cache.ratelimit")
 
 
 @dataclass(frozen=True)
